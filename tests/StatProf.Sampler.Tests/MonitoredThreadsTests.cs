@@ -36,10 +36,51 @@ public sealed class MonitoredThreadsTests
     }
 
     [Fact]
-    public void ExitOfAThreadNeverEnteredIsHarmless()
+    public void DisposingADefaultScopeIsHarmless()
     {
         var threads = new MonitoredThreads();
-        threads.Exit(123456);
+        default(MonitoredThreads.Scope).Dispose();
         Assert.Equal(0, threads.Count);
+    }
+
+    [Fact]
+    public void WasMonitoredAtAnswersForTheInstantNotForNow()
+    {
+        var threads = new MonitoredThreads();
+        long before = System.Diagnostics.Stopwatch.GetTimestamp();
+        long inside;
+        using (threads.EnterCurrentThread())
+        {
+            inside = System.Diagnostics.Stopwatch.GetTimestamp();
+            Assert.Equal(1, threads.Count);
+        }
+
+        long after = System.Diagnostics.Stopwatch.GetTimestamp();
+        int me = OsThread.CurrentId;
+
+        Assert.False(threads.WasMonitoredAt(me, before, out _));
+        Assert.True(threads.WasMonitoredAt(me, inside, out int managed));
+        Assert.Equal(Environment.CurrentManagedThreadId, managed);
+        Assert.False(threads.WasMonitoredAt(me, after, out _));
+        Assert.Equal(0, threads.Count);
+    }
+
+    [Fact]
+    public void OnlyTheLastSixtyFourIntervalsAreRemembered()
+    {
+        var threads = new MonitoredThreads();
+        var insides = new List<long>();
+        for (int i = 0; i < 66; i++)
+        {
+            using (threads.EnterCurrentThread())
+            {
+                insides.Add(System.Diagnostics.Stopwatch.GetTimestamp());
+            }
+        }
+
+        int me = OsThread.CurrentId;
+        Assert.False(threads.WasMonitoredAt(me, insides[0], out _));
+        Assert.False(threads.WasMonitoredAt(me, insides[1], out _));
+        Assert.All(insides.Skip(2), t => Assert.True(threads.WasMonitoredAt(me, t, out _)));
     }
 }

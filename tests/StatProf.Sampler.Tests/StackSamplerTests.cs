@@ -72,7 +72,7 @@ public sealed class StackSamplerTests
     {
         using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.MonitoredThreads });
         using var work = new Workloads();
-        int monitored = work.StartSpinner(osId => sampler.MonitoredThreads.Enter(osId, Environment.CurrentManagedThreadId));
+        int monitored = work.StartSpinner(_ => sampler.MonitoredThreads.EnterCurrentThread());
         int other = work.StartSpinner();
 
         List<ThreadSample> samples = SampleWhile(sampler, SampleFor);
@@ -84,6 +84,25 @@ public sealed class StackSamplerTests
         SamplerCounters counters = sampler.GetCounters();
         Assert.True(counters.SamplesFilteredOut > counters.SamplesKept, "the other threads' samples were seen and dropped");
         Assert.Equal(samples.Count, counters.SamplesKept);
+    }
+
+    [Fact]
+    public void FilterKeepsOnlyTheTicksTakenWhileTheThreadWasInsideAScope()
+    {
+        // One thread alternates every few ms between monitored and unmonitored work: the samples
+        // reach the sampler late, so only a filter decided at the tick's instant keeps them apart.
+        using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.MonitoredThreads });
+        using var work = new Workloads();
+        int alternating = work.StartAlternating(sampler.MonitoredThreads);
+
+        List<ThreadSample> samples = SampleWhile(sampler, SampleFor);
+
+        Assert.True(samples.Count >= 100, $"{samples.Count} samples kept");
+        Assert.All(samples, s => Assert.Equal(alternating, s.OsThreadId));
+        int inside = samples.Count(s => StackContains(sampler, s.StackId, nameof(Workloads.MonitoredWork)));
+        int outside = samples.Count(s => StackContains(sampler, s.StackId, nameof(Workloads.UnmonitoredWork)));
+        Assert.True(outside <= 0.02 * samples.Count, $"{outside} of {samples.Count} kept samples were taken outside the scope");
+        Assert.True(inside >= 0.9 * samples.Count, $"{inside} of {samples.Count} kept samples were taken inside the scope");
     }
 
     [Fact]

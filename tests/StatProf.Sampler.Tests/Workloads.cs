@@ -32,6 +32,42 @@ internal sealed class Workloads : IDisposable
         return osId;
     }
 
+    /// <summary>
+    /// Starts a thread that alternates, every 5 ms, between <see cref="MonitoredWork"/> inside a
+    /// monitored scope and <see cref="UnmonitoredWork"/> outside it; returns its OS id.
+    /// </summary>
+    public int StartAlternating(MonitoredThreads monitored) => Start(token =>
+    {
+        while (!token.IsCancellationRequested)
+        {
+            using (monitored.EnterCurrentThread())
+            {
+                MonitoredWork(TimeSpan.FromMilliseconds(5));
+            }
+
+            UnmonitoredWork(TimeSpan.FromMilliseconds(5));
+        }
+    }, null);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static double MonitoredWork(TimeSpan duration) => SpinFor(duration) + 1; // "+ 1": no tail call, the frame stays
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static double UnmonitoredWork(TimeSpan duration) => SpinFor(duration) + 1;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double SpinFor(TimeSpan duration)
+    {
+        long end = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        double x = 0;
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < end)
+        {
+            x += Math.Sqrt(x + 1);
+        }
+
+        return x;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void SpinInKnownMethod(CancellationToken stop)
     {

@@ -170,7 +170,12 @@ internal sealed class SampleProcessor
         long tick = Clock.Observe(timestamp, osThreadId);
         _seen++;
 
-        if (!_monitored.TryGet(osThreadId, out int managedThreadId) && !_allThreads)
+        // Decided at the instant of the tick (the event's clock is Stopwatch's), not now: the event
+        // reaches us some milliseconds later, when the thread may have left or entered a scope.
+#pragma warning disable CS0618 // "Discouraged", not obsolete: the raw clock is exactly what scopes are stamped with.
+        long qpc = data.TimeStampQPC;
+#pragma warning restore CS0618
+        if (!_monitored.WasMonitoredAt(osThreadId, qpc, out int managedThreadId) && !_allThreads)
         {
             _filtered++;
             return;
