@@ -33,15 +33,31 @@ public sealed class MonitoredThreads
     public int Count => Volatile.Read(ref _monitoredNow);
 
     /// <summary>Marks the calling thread as monitored until the returned scope is disposed (on the same thread).</summary>
-    public Scope EnterCurrentThread()
+    public Scope EnterCurrentThread() => EnterCurrentThread(0, Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// Marks the calling thread as running request <paramref name="requestId"/> from
+    /// <paramref name="timestamp"/> (a <see cref="Stopwatch.GetTimestamp"/> value) until the scope is
+    /// disposed; its samples then carry the request id. Scopes nest: the innermost request wins.
+    /// </summary>
+    internal Scope EnterCurrentThread(long requestId, long timestamp)
     {
         ThreadSlot slot = t_owner == this && t_slot is { } cached ? cached : Register();
-        if (slot.Enter(Stopwatch.GetTimestamp()))
+        if (slot.Enter(timestamp, requestId))
         {
             Interlocked.Increment(ref _monitoredNow);
         }
 
         return new Scope(this, slot);
+    }
+
+    /// <summary>Ends one scope of the calling thread at <paramref name="timestamp"/>.</summary>
+    internal void ExitCurrentThread(long timestamp)
+    {
+        if (t_owner == this && t_slot is { } slot && slot.Exit(timestamp))
+        {
+            Interlocked.Decrement(ref _monitoredNow);
+        }
     }
 
     /// <summary>True when the thread is inside a monitored scope now; gives its managed id.</summary>
@@ -60,17 +76,18 @@ public sealed class MonitoredThreads
     /// <summary>
     /// True when the thread was inside a monitored scope at <paramref name="timestamp"/>
     /// (a <see cref="Stopwatch.GetTimestamp"/> value, the clock of the runtime's events).
-    /// Gives its managed id when the thread is known, monitored or not.
+    /// Gives its managed id when the thread is known, monitored or not, and the request it ran then.
     /// </summary>
-    internal bool WasMonitoredAt(int osThreadId, long timestamp, out int managedThreadId)
+    internal bool WasMonitoredAt(int osThreadId, long timestamp, out int managedThreadId, out long requestId)
     {
         if (_slots.TryGetValue(osThreadId, out ThreadSlot? slot))
         {
             managedThreadId = slot.ManagedThreadId;
-            return slot.WasMonitoredAt(timestamp);
+            return slot.WasMonitoredAt(timestamp, out requestId);
         }
 
         managedThreadId = 0;
+        requestId = 0;
         return false;
     }
 
@@ -100,15 +117,15 @@ public sealed class MonitoredThreads
         }
     }
 
-    private void Exit(ThreadSlot slot)
+    private void Exit(ThreadSlot slot, long timestamp)
     {
-        if (slot.Exit(Stopwatch.GetTimestamp()))
+        if (slot.Exit(timestamp))
         {
             Interlocked.Decrement(ref _monitoredNow);
         }
     }
 
-    /// <summary>Ends the monitoring begun by <see cref="EnterCurrentThread"/>.</summary>
+    /// <summary>Ends the monitoring begun by <see cref="EnterCurrentThread()"/>.</summary>
     public readonly struct Scope : IDisposable, IEquatable<Scope>
     {
         private readonly MonitoredThreads? _owner;
@@ -120,12 +137,12 @@ public sealed class MonitoredThreads
             _slot = slot;
         }
 
-        /// <summary>Stops monitoring the thread (once per <see cref="EnterCurrentThread"/>; call it on the same thread).</summary>
+        /// <summary>Stops monitoring the thread (once per <see cref="EnterCurrentThread()"/>; call it on the same thread).</summary>
         public void Dispose()
         {
             if (_slot is not null)
             {
-                _owner!.Exit(_slot);
+                _owner!.Exit(_slot, Stopwatch.GetTimestamp());
             }
         }
 

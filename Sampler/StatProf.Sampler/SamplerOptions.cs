@@ -13,8 +13,8 @@ public sealed class SamplerOptions
 
     /// <summary>
     /// Number of samples the ring holds before its <see cref="OverflowMode"/> applies. Rounded up to
-    /// a power of two; preallocated at construction (40 bytes a slot). Default: 65 536 (about 1 minute
-    /// of 1 ms ticks for one thread, 2.6 MB).
+    /// a power of two; preallocated at construction (56 bytes a slot). Default: 65 536 (about 1 minute
+    /// of 1 ms ticks for one thread, 3.7 MB).
     /// </summary>
     public int RingCapacity { get; set; } = 65_536;
 

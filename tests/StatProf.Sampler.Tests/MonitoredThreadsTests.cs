@@ -58,10 +58,10 @@ public sealed class MonitoredThreadsTests
         long after = System.Diagnostics.Stopwatch.GetTimestamp();
         int me = OsThread.CurrentId;
 
-        Assert.False(threads.WasMonitoredAt(me, before, out _));
-        Assert.True(threads.WasMonitoredAt(me, inside, out int managed));
+        Assert.False(threads.WasMonitoredAt(me, before, out _, out _));
+        Assert.True(threads.WasMonitoredAt(me, inside, out int managed, out _));
         Assert.Equal(Environment.CurrentManagedThreadId, managed);
-        Assert.False(threads.WasMonitoredAt(me, after, out _));
+        Assert.False(threads.WasMonitoredAt(me, after, out _, out _));
         Assert.Equal(0, threads.Count);
     }
 
@@ -79,8 +79,27 @@ public sealed class MonitoredThreadsTests
         }
 
         int me = OsThread.CurrentId;
-        Assert.False(threads.WasMonitoredAt(me, insides[0], out _));
-        Assert.False(threads.WasMonitoredAt(me, insides[1], out _));
-        Assert.All(insides.Skip(2), t => Assert.True(threads.WasMonitoredAt(me, t, out _)));
+        Assert.False(threads.WasMonitoredAt(me, insides[0], out _, out _));
+        Assert.False(threads.WasMonitoredAt(me, insides[1], out _, out _));
+        Assert.All(insides.Skip(2), t => Assert.True(threads.WasMonitoredAt(me, t, out _, out _)));
+    }
+
+    [Fact]
+    public void NestedRequestsAreAttributedToTheInnermostAndTheOuterResumes()
+    {
+        var threads = new MonitoredThreads();
+        int me = OsThread.CurrentId;
+        threads.EnterCurrentThread(1, 100);
+        threads.EnterCurrentThread(2, 200);
+        threads.ExitCurrentThread(300);
+        threads.ExitCurrentThread(400);
+
+        Assert.False(threads.WasMonitoredAt(me, 50, out _, out _));
+        Assert.True(threads.WasMonitoredAt(me, 150, out _, out long r1));
+        Assert.True(threads.WasMonitoredAt(me, 250, out _, out long r2));
+        Assert.True(threads.WasMonitoredAt(me, 350, out _, out long r3));
+        Assert.False(threads.WasMonitoredAt(me, 450, out _, out _));
+        Assert.Equal((1L, 2L, 1L), (r1, r2, r3));
+        Assert.Equal(0, threads.Count);
     }
 }

@@ -175,7 +175,7 @@ internal sealed class SampleProcessor
 #pragma warning disable CS0618 // "Discouraged", not obsolete: the raw clock is exactly what scopes are stamped with.
         long qpc = data.TimeStampQPC;
 #pragma warning restore CS0618
-        if (!_monitored.WasMonitoredAt(osThreadId, qpc, out int managedThreadId) && !_allThreads)
+        if (!_monitored.WasMonitoredAt(osThreadId, qpc, out int managedThreadId, out long requestId) && !_allThreads)
         {
             _filtered++;
             return;
@@ -183,7 +183,7 @@ internal sealed class SampleProcessor
 
         ThreadActivity activity = ReadActivity(data);
         int stackId = ResolveStack(data);
-        if (_ring.TryPush(new ThreadSample(tick, timestamp, osThreadId, managedThreadId, activity, stackId)))
+        if (_ring.TryPush(new ThreadSample(tick, timestamp, qpc, osThreadId, managedThreadId, requestId, activity, stackId)))
         {
             _kept++;
         }

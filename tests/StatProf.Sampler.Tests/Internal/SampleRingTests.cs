@@ -4,7 +4,7 @@ namespace StatProf.Sampler.Tests.Internal;
 
 public sealed class SampleRingTests
 {
-    private static ThreadSample Sample(long tick) => new(tick, tick * 10, 7, 1, ThreadActivity.Running, (int)tick);
+    private static ThreadSample Sample(long tick) => new(tick, tick * 10, tick, 7, 1, 0, ThreadActivity.Running, (int)tick);
 
     [Fact]
     public void RingRoundsCapacityUpToAPowerOfTwo()
@@ -81,7 +81,7 @@ public sealed class SampleRingTests
         {
             for (long i = 0; i < total; i++)
             {
-                if (ring.TryPush(new ThreadSample(i, i, (int)(i % 1000), (int)(i % 1000), ThreadActivity.Waiting, (int)(i % 1000))))
+                if (ring.TryPush(new ThreadSample(i, i, i, (int)(i % 1000), (int)(i % 1000), i, ThreadActivity.Waiting, (int)(i % 1000))))
                 {
                     produced++;
                 }
