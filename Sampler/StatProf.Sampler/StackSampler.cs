@@ -143,6 +143,12 @@ public sealed class StackSampler : IDisposable
         }
     }
 
+    /// <summary>
+    /// The instant (Stopwatch clock) of the latest tick processed: every sample taken before it is
+    /// already in the ring. 0 before the first tick.
+    /// </summary>
+    internal long LatestTickTimestamp => _processor.LatestTimestamp;
+
     /// <summary>Test hook: the running session.</summary>
     internal SamplingSession? CurrentSession => Volatile.Read(ref _session);
 

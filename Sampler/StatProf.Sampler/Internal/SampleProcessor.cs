@@ -48,6 +48,7 @@ internal sealed class SampleProcessor
     private long _tableFull;
     private long _trims;
     private long _lostBefore;
+    private long _latestTimestamp;
     private TraceLogEventSource? _source;
 
     public SampleProcessor(SampleRing ring, StackTable stacks, MonitoredThreads monitored, SamplerOptions options, Action<Exception> onFault)
@@ -75,6 +76,12 @@ internal sealed class SampleProcessor
     public long TableFull => Volatile.Read(ref _tableFull);
 
     public long Trims => Volatile.Read(ref _trims);
+
+    /// <summary>
+    /// The instant (Stopwatch clock) of the latest tick processed, monitored thread or not: every
+    /// sample of an earlier instant is already in the ring. 0 before the first tick.
+    /// </summary>
+    public long LatestTimestamp => Volatile.Read(ref _latestTimestamp);
 
     /// <summary>Events the runtime lost, over all sessions.</summary>
     public long LostByRuntime
@@ -178,6 +185,7 @@ internal sealed class SampleProcessor
         if (!_monitored.WasMonitoredAt(osThreadId, qpc, out int managedThreadId, out long requestId) && !_allThreads)
         {
             _filtered++;
+            Volatile.Write(ref _latestTimestamp, qpc);
             return;
         }
 
@@ -187,6 +195,8 @@ internal sealed class SampleProcessor
         {
             _kept++;
         }
+
+        Volatile.Write(ref _latestTimestamp, qpc);
 
         if (timestamp >= _nextTrimUtcTicks || _traceLog!.CallStacks.Count > MaxTraceLogStacks)
         {

@@ -1,0 +1,546 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using StatProf.Sampler.Monitoring;
+using StatProf.Sampler.Records;
+
+namespace StatProf.Sampler;
+
+/// <summary>
+/// Watches every monitored request; a request that runs longer than
+/// <see cref="LongRequestLoggerOptions.Threshold"/> has its thread's stack recorded every
+/// <see cref="LongRequestLoggerOptions.Interval"/> until it ends, with the request's own information,
+/// in a record file (JSON lines). Only slow requests cost anything: no sampling session runs while
+/// no request is near the threshold.
+/// </summary>
+/// <remarks>
+/// One background thread ("StatProf long-request logger") finds the requests that run long, starts
+/// and stops the sampler, turns their samples into dump records and hands them to the record
+/// writer's own thread. Nothing here throws into the host once constructed.
+/// </remarks>
+public sealed class LongRequestLogger : IDisposable
+{
+    private static readonly TimeSpan StepPeriod = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan EndWaitLimit = TimeSpan.FromSeconds(3);
+
+    private readonly LongRequestLoggerOptions _options;
+    private readonly StackSampler _sampler;
+    private readonly RequestRegistry _registry;
+    private readonly Redactor _redactor;
+    private readonly RecordWriter _writer;
+    private readonly Thread _thread;
+    private readonly ManualResetEventSlim _wake = new();
+    private readonly ConcurrentQueue<EndNotice> _endNotices = new();
+    private readonly Dictionary<long, SlowRequest> _slow = [];
+    private readonly List<EndNotice> _pendingEnds = [];
+    private readonly ThreadSample[] _buffer = new ThreadSample[4096];
+    private readonly long _thresholdTicks;
+    private readonly long _intervalTicks;
+    private readonly long _activateTicks;
+    private readonly long _slackTicks;
+    private readonly HashSet<string> _reportedFaults = [];
+    private volatile bool _stopping;
+    private long _coveredFrom = long.MaxValue;
+    private long _idleSince;
+    private long _nextStats;
+    private long _slowRequests;
+    private long _activations;
+    private long _lastActivationLatencyTicks;
+    private bool _disposed;
+
+    /// <summary>Creates the logger and its background thread. No sampling runs until a request runs long.</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public LongRequestLogger(LongRequestLoggerOptions? options = null)
+    {
+        _options = (options ?? new LongRequestLoggerOptions()).Validated();
+        _thresholdTicks = ToTicks(_options.Threshold);
+        _intervalTicks = ToTicks(_options.Interval);
+        TimeSpan lead = _options.ActivationLead < _options.Threshold / 2 ? _options.ActivationLead : _options.Threshold / 2;
+        _activateTicks = _thresholdTicks - ToTicks(lead);
+        _slackTicks = ToTicks(TimeSpan.FromMilliseconds(50));
+        _redactor = new Redactor(_options.Redaction);
+        _sampler = new StackSampler(_options.Sampler);
+        _registry = new RequestRegistry(_sampler.MonitoredThreads, TimeSpan.FromTicks(Math.Max(1, _activateTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency)), OnLongRequestEnded);
+        _writer = new RecordWriter(
+            new RecordFileSettings
+            {
+                Directory = Path.GetFullPath(_options.Directory),
+                FilePrefix = _options.FilePrefix,
+                MaxFileBytes = _options.MaxFileBytes,
+                MaxTotalBytes = _options.MaxTotalBytes,
+                QueueCapacity = _options.WriteQueueCapacity,
+            },
+            MakeHeader,
+            OnWriterError);
+        _thread = new Thread(Run) { IsBackground = true, Name = "StatProf long-request logger" };
+        _thread.Start();
+    }
+
+    /// <summary>Raised on the logger's thread when a slow request's end record is written. Handler exceptions are swallowed.</summary>
+    public event EventHandler<SlowRequestSummary>? SlowRequestEnded;
+
+    /// <summary>The record file written now, if one is open.</summary>
+    public string? CurrentRecordFile => _writer.CurrentPath;
+
+    /// <summary>True while a sampling session runs.</summary>
+    public bool IsSampling => _sampler.IsRunning;
+
+    /// <summary>The sampler behind the logger (its counters, tick interval and stack table).</summary>
+    public StackSampler Sampler => _sampler;
+
+    /// <summary>A snapshot of the logger's figures.</summary>
+    public LongRequestLoggerStatistics GetStatistics() => new(
+        Interlocked.Read(ref _slowRequests),
+        Interlocked.Read(ref _activations),
+        TimeSpan.FromSeconds(Interlocked.Read(ref _lastActivationLatencyTicks) / (double)Stopwatch.Frequency),
+        _writer.Written,
+        _writer.Dropped,
+        _sampler.IsRunning,
+        _sampler.GetCounters());
+
+    /// <summary>
+    /// Begins a request bound to the calling thread (synchronous code). Dispose the scope on this
+    /// thread when the request ends.
+    /// </summary>
+    /// <param name="name">What the request asks for, e.g. <c>GET /orders/42?token=abc</c> (redacted before it is written).</param>
+    /// <param name="kind">What it is: <c>http</c>, <c>job</c>, … Default: <c>request</c>.</param>
+    /// <param name="id">The host's id for the request; StatProf numbers it when null.</param>
+    /// <param name="tags">More information to record (headers, user, tenant, …), redacted before it is written.</param>
+    public RequestScope BeginRequest(string name, string kind = "request", string? id = null, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new RequestScope(_registry, _registry.BeginSync(kind, name, id, tags));
+    }
+
+    /// <summary>
+    /// Begins a request that flows with the execution context (async code): whichever thread runs it
+    /// at a tick is attributed to it. Dispose the scope in the same async method.
+    /// </summary>
+    /// <param name="name">What the request asks for (redacted before it is written).</param>
+    /// <param name="kind">What it is. Default: <c>request</c>.</param>
+    /// <param name="id">The host's id for the request; StatProf numbers it when null.</param>
+    /// <param name="tags">More information to record, redacted before it is written.</param>
+    public AsyncRequestScope BeginAsyncRequest(string name, string kind = "request", string? id = null, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new AsyncRequestScope(_registry, _registry.BeginAsync(kind, name, id, tags));
+    }
+
+    /// <summary>
+    /// Stops the logger: writes the end records of the slow requests that ended, a stats record, stops
+    /// sampling and closes the record file. Bounded in time; never throws.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _stopping = true;
+        _wake.Set();
+        if (_thread.Join(TimeSpan.FromSeconds(10)))
+        {
+            _wake.Dispose();
+        }
+
+        _sampler.Dispose();
+        _writer.Dispose();
+    }
+
+    private static long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+
+    private HeaderRecord MakeHeader(bool continuation) => new(
+        DateTime.UtcNow,
+        Environment.ProcessId,
+        Process.GetCurrentProcess().ProcessName,
+        RuntimeInformation.FrameworkDescription,
+        _options.Threshold.TotalMilliseconds,
+        _options.Interval.TotalMilliseconds,
+        continuation);
+
+    private void Run()
+    {
+        if (_options.Continuous)
+        {
+            Guard("start", EnsureSampling);
+        }
+
+        while (!_stopping)
+        {
+            Guard("step", Step);
+            _wake.Wait(StepPeriod);
+        }
+
+        Guard("shutdown", Shutdown);
+    }
+
+    private void Guard(string what, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex)
+        {
+            // Never into the host: report each kind of fault once, and carry on.
+            if (_reportedFaults.Add(what + ":" + ex.GetType().FullName))
+            {
+                _options.Logger?.LogError(ex, "StatProf long-request logger fault ({What}): {Message}", what, ex.Message);
+            }
+        }
+    }
+
+    private void Step()
+    {
+        long now = Stopwatch.GetTimestamp();
+        FindLongRequests(now);
+        if (_slow.Count > 0 || _pendingEnds.Count > 0 || !_endNotices.IsEmpty)
+        {
+            EnsureSampling();
+        }
+
+        long watermark = _sampler.LatestTickTimestamp; // before draining: every sample up to it is in the ring
+        DrainSamples();
+        CollectEndNotices();
+        EmitAwaitingDumps(watermark);
+        FinishEndedRequests(watermark, now);
+        StopWhenIdle(now);
+        WriteStatsEveryMinute(now);
+    }
+
+    /// <summary>The watchdog: requests near or past the threshold become followed slow requests.</summary>
+    private void FindLongRequests(long now)
+    {
+        foreach (RequestState state in _registry.All)
+        {
+            long id = state.Id;
+            if (id == 0)
+            {
+                continue;
+            }
+
+            long start = state.Start;
+            if (now - start < _activateTicks)
+            {
+                continue;
+            }
+
+            if (_slow.TryGetValue(id, out SlowRequest? known))
+            {
+                if (!known.Counted && now - known.Start >= _thresholdTicks)
+                {
+                    known.Counted = true;
+                    Interlocked.Increment(ref _slowRequests);
+                }
+
+                continue;
+            }
+
+            RequestInfo info = Describe(state, id);
+            long startUtc = state.StartUtcTicks;
+            Interlocked.MemoryBarrier();
+            if (state.Id != id)
+            {
+                continue; // it ended (and the state was reused) while we read it
+            }
+
+            _slow[id] = new SlowRequest(id, info, start, startUtc, Math.Max(start + _thresholdTicks, _coveredFrom == long.MaxValue ? 0 : _coveredFrom));
+        }
+    }
+
+    private RequestInfo Describe(RequestState state, long id)
+    {
+        IReadOnlyList<KeyValuePair<string, string>> tags = state.Tags is { Count: > 0 } raw
+            ? raw.Select(t => new KeyValuePair<string, string>(t.Key, _redactor.RedactValue(t.Key, t.Value))).ToArray()
+            : [];
+        string? traceId = state.TraceId == default ? null : state.TraceId.ToHexString();
+        return new RequestInfo(
+            state.ExternalId ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            state.Kind,
+            _redactor.RedactName(state.Name),
+            new DateTime(state.StartUtcTicks, DateTimeKind.Utc),
+            traceId,
+            tags);
+    }
+
+    private void EnsureSampling()
+    {
+        if (_sampler.IsRunning)
+        {
+            return;
+        }
+
+        long requested = _slow.Count > 0 ? _slow.Values.Min(r => r.Start) + _activateTicks : Stopwatch.GetTimestamp();
+        try
+        {
+            _sampler.Start();
+        }
+        catch (SamplerUnavailableException ex)
+        {
+            if (_reportedFaults.Add("unavailable"))
+            {
+                _options.Logger?.LogError("{Message}", ex.Message);
+            }
+
+            return;
+        }
+
+        long ready = Stopwatch.GetTimestamp();
+        _coveredFrom = ready;
+        Interlocked.Increment(ref _activations);
+        Interlocked.Exchange(ref _lastActivationLatencyTicks, Math.Max(0, ready - requested));
+        foreach (SlowRequest request in _slow.Values)
+        {
+            // Instants before the session existed were not sampled: no dump can describe them.
+            while (request.NextDumpAt < ready - _intervalTicks)
+            {
+                request.NextDumpAt += _intervalTicks;
+            }
+        }
+
+        _nextStats = ready + ToTicks(TimeSpan.FromMinutes(1));
+    }
+
+    private void DrainSamples()
+    {
+        int n;
+        while ((n = _sampler.Drain(_buffer)) > 0)
+        {
+            foreach (ref readonly ThreadSample sample in _buffer.AsSpan(0, n))
+            {
+                if (sample.RequestId != 0 && _slow.TryGetValue(sample.RequestId, out SlowRequest? request))
+                {
+                    OnSample(request, sample);
+                }
+            }
+        }
+    }
+
+    private void OnSample(SlowRequest request, in ThreadSample sample)
+    {
+        request.LastStackId = sample.StackId;
+        request.LastThread = new ThreadRef(sample.OsThreadId, sample.ManagedThreadId);
+        if (sample.Timestamp < request.NextDumpAt || (request.End is { } end && sample.Timestamp > end.End))
+        {
+            return;
+        }
+
+        DumpState state = sample.Activity == ThreadActivity.Running ? DumpState.Running : DumpState.Waiting;
+        Dump(request, sample.Timestamp, sample.TimestampUtcTicks, sample.StackId, state, request.LastThread);
+        while (request.NextDumpAt <= sample.Timestamp)
+        {
+            request.NextDumpAt += _intervalTicks;
+        }
+    }
+
+    /// <summary>
+    /// A dump instant the runtime has gone past with no sample of the request: it was on no thread
+    /// then (awaiting), and is recorded with the last stack it had.
+    /// </summary>
+    private void EmitAwaitingDumps(long watermark)
+    {
+        foreach (SlowRequest request in _slow.Values)
+        {
+            long limit = request.End?.End ?? long.MaxValue;
+            while (request.NextDumpAt >= _coveredFrom
+                && request.NextDumpAt + _slackTicks <= watermark
+                && request.NextDumpAt < limit)
+            {
+                long at = request.NextDumpAt;
+                long utc = request.StartUtcTicks + ((at - request.Start) * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+                Dump(request, at, utc, request.LastStackId, DumpState.Awaiting, request.LastThread);
+                request.NextDumpAt += _intervalTicks;
+            }
+        }
+    }
+
+    private void Dump(SlowRequest request, long at, long utcTicks, int stackId, DumpState state, ThreadRef thread)
+    {
+        request.Dumps++;
+        var time = new DateTime(utcTicks, DateTimeKind.Utc);
+        double elapsedMs = (at - request.Start) * 1000.0 / Stopwatch.Frequency;
+        if (stackId >= 0 && stackId == request.LastDumpStackId)
+        {
+            _writer.TryWrite(new SameRecord(time, request.Info.Id, elapsedMs, request.Dumps, thread, state, request.LastFullDump));
+            return;
+        }
+
+        var frames = new List<FrameRecord>();
+        bool truncated = false;
+        if (stackId >= 0)
+        {
+            foreach (StackFrameInfo frame in _sampler.Stacks.GetStack(stackId))
+            {
+                truncated |= frame.Id == StackTable.TruncatedFrameId;
+                frames.Add(new FrameRecord(frame.Name, frame.Module));
+            }
+        }
+
+        _writer.TryWrite(new DumpRecord(time, request.Info, elapsedMs, request.Dumps, thread, state, frames, truncated));
+        request.LastDumpStackId = stackId;
+        request.LastFullDump = request.Dumps;
+    }
+
+    private void OnLongRequestEnded(RequestState state, long end)
+    {
+        // On the request's own thread, for requests that ran at least threshold minus lead only.
+        try
+        {
+            _endNotices.Enqueue(new EndNotice(state.Id, state.Start, end, state.StartUtcTicks, Describe(state, state.Id), state.Status, state.Error, state.Cancelled));
+            _wake.Set();
+        }
+        catch (Exception)
+        {
+            // Never into the host: at worst this request's end record is missing.
+        }
+    }
+
+    private void CollectEndNotices()
+    {
+        while (_endNotices.TryDequeue(out EndNotice? notice))
+        {
+            _pendingEnds.Add(notice);
+            if (_slow.TryGetValue(notice.Id, out SlowRequest? request))
+            {
+                request.End = notice;
+            }
+        }
+    }
+
+    private void FinishEndedRequests(long watermark, long now)
+    {
+        for (int i = _pendingEnds.Count - 1; i >= 0; i--)
+        {
+            EndNotice notice = _pendingEnds[i];
+            bool lastSamplesIn = !_sampler.IsRunning
+                || watermark >= notice.End + _slackTicks
+                || now - notice.End > ToTicks(EndWaitLimit)
+                || _stopping;
+            if (!lastSamplesIn)
+            {
+                continue;
+            }
+
+            _pendingEnds.RemoveAt(i);
+            _slow.Remove(notice.Id, out SlowRequest? request);
+            if (notice.End - notice.Start < _thresholdTicks)
+            {
+                continue; // it came near the threshold, never past it
+            }
+
+            if (request is null || !request.Counted)
+            {
+                Interlocked.Increment(ref _slowRequests);
+            }
+
+            WriteEnd(notice, request?.Dumps ?? 0);
+        }
+    }
+
+    private void WriteEnd(EndNotice notice, int dumps)
+    {
+        string outcome = notice.Error is not null ? "error" : notice.Cancelled ? "cancelled" : "ok";
+        int? status = notice.Status == 0 ? null : notice.Status;
+        TimeSpan duration = TimeSpan.FromSeconds((notice.End - notice.Start) / (double)Stopwatch.Frequency);
+        var time = new DateTime(notice.StartUtcTicks + duration.Ticks, DateTimeKind.Utc);
+        _writer.TryWrite(new EndRecord(time, notice.Info, duration.TotalMilliseconds, dumps, outcome, status, notice.Error));
+
+        EventHandler<SlowRequestSummary>? handler = SlowRequestEnded;
+        if (handler is not null)
+        {
+            try
+            {
+                handler(this, new SlowRequestSummary(notice.Info.Id, notice.Info.Kind, notice.Info.Name, duration, dumps, outcome, status, _writer.CurrentPath));
+            }
+            catch (Exception ex)
+            {
+                if (_reportedFaults.Add("handler:" + ex.GetType().FullName))
+                {
+                    _options.Logger?.LogWarning(ex, "A SlowRequestEnded handler threw: {Message}", ex.Message);
+                }
+            }
+        }
+    }
+
+    private void StopWhenIdle(long now)
+    {
+        if (_options.Continuous || !_sampler.IsRunning)
+        {
+            return;
+        }
+
+        if (_slow.Count > 0 || _pendingEnds.Count > 0)
+        {
+            _idleSince = 0;
+            return;
+        }
+
+        if (_idleSince == 0)
+        {
+            _idleSince = now;
+        }
+        else if (now - _idleSince >= ToTicks(_options.IdleStop))
+        {
+            WriteStats();
+            _sampler.Stop();
+            DrainSamples(); // nobody follows them any more: empty the ring for the next session
+            _coveredFrom = long.MaxValue;
+            _idleSince = 0;
+        }
+    }
+
+    private void WriteStatsEveryMinute(long now)
+    {
+        if (_sampler.IsRunning && now >= _nextStats)
+        {
+            WriteStats();
+            _nextStats = now + ToTicks(TimeSpan.FromMinutes(1));
+        }
+    }
+
+    private void WriteStats() => _writer.TryWrite(new StatsRecord(
+        DateTime.UtcNow,
+        _sampler.GetCounters(),
+        _writer.Written,
+        _writer.Dropped,
+        Interlocked.Read(ref _slowRequests),
+        Interlocked.Read(ref _activations)));
+
+    private void Shutdown()
+    {
+        long watermark = _sampler.LatestTickTimestamp;
+        DrainSamples();
+        CollectEndNotices();
+        EmitAwaitingDumps(watermark);
+        FinishEndedRequests(watermark, Stopwatch.GetTimestamp());
+        if (_activations > 0)
+        {
+            WriteStats();
+        }
+    }
+
+    private void OnWriterError(Exception error)
+    {
+        _options.Logger?.LogWarning(error, "StatProf could not write a record: {Message}", error.Message);
+    }
+}
+
+/// <summary>A snapshot of a <see cref="LongRequestLogger"/>'s figures.</summary>
+/// <param name="SlowRequests">Requests that ran past the threshold.</param>
+/// <param name="Activations">Sampling sessions started for them.</param>
+/// <param name="LastActivationLatency">From the moment sampling was needed to the moment it ran, for the last activation.</param>
+/// <param name="RecordsWritten">Records written.</param>
+/// <param name="RecordsDropped">Records dropped (queue full, disk errors).</param>
+/// <param name="IsSampling">True while a session runs.</param>
+/// <param name="Sampler">The sampler's counters.</param>
+public sealed record LongRequestLoggerStatistics(
+    long SlowRequests,
+    long Activations,
+    TimeSpan LastActivationLatency,
+    long RecordsWritten,
+    long RecordsDropped,
+    bool IsSampling,
+    SamplerCounters Sampler);

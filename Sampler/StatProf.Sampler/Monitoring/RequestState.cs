@@ -1,0 +1,78 @@
+using System.Diagnostics;
+
+namespace StatProf.Sampler.Monitoring;
+
+/// <summary>
+/// One running monitored request: what the scope said about it, written by the thread that begins
+/// it and read by the logger's watchdog. Reused from a pool: <see cref="Id"/> is written last on
+/// begin and cleared first on end, so a reader that sees the same non-zero id before and after
+/// reading the other fields has read one request's consistent values.
+/// </summary>
+internal sealed class RequestState
+{
+    private long _id;
+
+    /// <summary>Unique for the logger's lifetime; 0 while the state is free.</summary>
+    public long Id => Volatile.Read(ref _id);
+
+    public string? ExternalId { get; private set; }
+
+    public string Kind { get; private set; } = string.Empty;
+
+    public string Name { get; private set; } = string.Empty;
+
+    public IReadOnlyList<KeyValuePair<string, string>>? Tags { get; private set; }
+
+    public ActivityTraceId TraceId { get; private set; }
+
+    /// <summary>Begin time on the <see cref="Stopwatch.GetTimestamp"/> clock.</summary>
+    public long Start { get; private set; }
+
+    /// <summary>Begin time, UTC ticks.</summary>
+    public long StartUtcTicks { get; private set; }
+
+    /// <summary>True for a scope that flows with the execution context (async).</summary>
+    public bool Async { get; private set; }
+
+    /// <summary>OS thread running the request now, 0 when it awaits on no thread (async only).</summary>
+    public int CurrentOsThread;
+
+    /// <summary>Status code the host set (HTTP), 0 when none.</summary>
+    public int Status;
+
+    /// <summary>Type of the exception that escaped, if any.</summary>
+    public string? Error;
+
+    /// <summary>True when the request was cancelled (e.g. the client went away).</summary>
+    public bool Cancelled;
+
+    /// <summary>True while the state is in use (owned by a scope).</summary>
+    public bool InUse;
+
+    public void Begin(long id, string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags, long start, bool isAsync)
+    {
+        InUse = true;
+        ExternalId = externalId;
+        Kind = kind;
+        Name = name;
+        Tags = tags;
+        TraceId = Activity.Current is { } activity ? activity.TraceId : default;
+        Start = start;
+        StartUtcTicks = DateTime.UtcNow.Ticks;
+        Async = isAsync;
+        Status = 0;
+        Error = null;
+        Cancelled = false;
+        CurrentOsThread = 0;
+        Volatile.Write(ref _id, id);
+    }
+
+    /// <summary>Marks the state free; the caller then returns it to its pool.</summary>
+    public void End()
+    {
+        Volatile.Write(ref _id, 0);
+        ExternalId = null;
+        Tags = null;
+        InUse = false;
+    }
+}

@@ -1,0 +1,209 @@
+using System.CommandLine;
+using System.Text;
+using StatProf.Analysis;
+
+namespace StatProf.Cli.Commands;
+
+/// <summary>
+/// <c>statprof report FILE... [--format text|json] [-o OUT] [--request ID] [--ignore PATTERN]...
+/// [--where EXPR]</c>: reads record files as one set and prints where the slow requests' time went —
+/// the optimization spots of the hot/cold boundary, frames by self samples with their intervals, the
+/// slowest requests. Exit codes: 0 success; 2 a usage error (unknown format, bad <c>--where</c> or
+/// <c>--ignore</c>, no such request); 3 a file that cannot be read or written. Every error is one
+/// line on stderr.
+/// </summary>
+internal static class ReportCommand
+{
+    /// <summary>Exit code of a usage error.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Exit code of a file that cannot be read or written.</summary>
+    public const int FileError = 3;
+
+    private static readonly string[] LaterFormats = ["html", "speedscope", "folded", "pprof"];
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var files = new Argument<string[]>("files")
+        {
+            Description = "Record files (JSON lines, .gz accepted), read as one set: rotated files, several processes.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "text or json (html, speedscope, folded and pprof are coming).",
+            DefaultValueFactory = _ => "text",
+        };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of stdout." };
+        var request = new Option<string?>("--request") { Description = "Only the request with this id." };
+        var ignore = new Option<string[]>("--ignore")
+        {
+            Description = "Frames to drop (PATTERN or drop:PATTERN), fold into a leaf (fold:PATTERN) or keep despite the defaults (keep:PATTERN); * and ? are wildcards. Repeatable.",
+        };
+        var noDefaultIgnores = new Option<bool>("--no-default-ignores") { Description = "Do not drop the default runtime plumbing frames." };
+        var where = new Option<string?>("--where", "-w")
+        {
+            Description = $"Only requests matching, e.g. 'duration>2s and name~\"/orders\" and frame~PriceLine'. Fields: {RequestFilter.Fields}.",
+        };
+        var top = new Option<int>("--top")
+        {
+            Description = "Rows per table of the text report.",
+            DefaultValueFactory = _ => 20,
+        };
+
+        var command = new Command("report", "Report where slow requests spent their time: optimization spots, frames, slowest requests.")
+        {
+            files, format, output, request, ignore, noDefaultIgnores, where, top,
+        };
+        command.SetAction(parse => Run(
+            new ReportSettings
+            {
+                Files = parse.GetValue(files) ?? [],
+                Format = parse.GetValue(format) ?? "text",
+                Output = parse.GetValue(output),
+                RequestId = parse.GetValue(request),
+                Ignore = parse.GetValue(ignore) ?? [],
+                NoDefaultIgnores = parse.GetValue(noDefaultIgnores),
+                Where = parse.GetValue(where),
+                Top = parse.GetValue(top),
+            },
+            stdout,
+            stderr));
+        return command;
+    }
+
+    /// <summary>Runs the verb; returns the process exit code.</summary>
+    public static int Run(ReportSettings settings, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        string format = settings.Format.Trim().ToLowerInvariant();
+        if (format is not ("text" or "json"))
+        {
+            return Fail(stderr, UsageError, LaterFormats.Contains(format)
+                ? $"--format {format} is not available yet; use text or json."
+                : $"unknown --format '{settings.Format}'; use text or json.");
+        }
+
+        if (settings.Files.Count == 0)
+        {
+            return Fail(stderr, UsageError, "no record file given.");
+        }
+
+        if (settings.Top is < 1 or > 100_000)
+        {
+            return Fail(stderr, UsageError, "--top must be between 1 and 100000.");
+        }
+
+        RequestFilter? filter = null;
+        if (settings.Where is { } expression && !RequestFilter.TryParse(expression, out filter, out string? whereError))
+        {
+            return Fail(stderr, UsageError, $"--where: {whereError}");
+        }
+
+        IgnoreSet ignore = settings.NoDefaultIgnores ? IgnoreSet.None : IgnoreSet.Default;
+        try
+        {
+            ignore = ignore.With(settings.Ignore.Select(IgnoreRule.Parse));
+        }
+        catch (FormatException ex)
+        {
+            return Fail(stderr, UsageError, $"--ignore: {ex.Message}");
+        }
+
+        foreach (string file in settings.Files)
+        {
+            if (!File.Exists(file))
+            {
+                return Fail(stderr, FileError, Directory.Exists(file) ? $"{file} is a directory, not a record file." : $"{file}: no such file.");
+            }
+        }
+
+        RecordSet set;
+        try
+        {
+            set = RecordReader.ReadFiles(settings.Files);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Fail(stderr, FileError, $"cannot read: {OneLine(ex.Message)}");
+        }
+
+        if (settings.RequestId is { } id && !set.Requests.Any(r => r.Id == id))
+        {
+            return Fail(stderr, UsageError, $"no request with id '{id}' in {set.Requests.Count} requests read.");
+        }
+
+        Profile profile = Analyzer.Analyze(set, new AnalysisOptions { Ignore = ignore, Where = filter, RequestId = settings.RequestId });
+        var textOptions = new TextReportOptions { TopFrames = settings.Top, TopSpots = Math.Min(settings.Top, 10), TopRequests = Math.Min(settings.Top, 10) };
+        try
+        {
+            if (settings.Output is null)
+            {
+                Write(profile, format, textOptions, stdout);
+            }
+            else
+            {
+                using (var writer = new StreamWriter(settings.Output, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+                {
+                    Write(profile, format, textOptions, writer);
+                }
+
+                stdout.WriteLine($"statprof report: wrote {settings.Output} ({profile.Requests.Count} requests, {profile.Samples} samples, {set.Skipped.Total} lines skipped).");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Fail(stderr, FileError, $"cannot write {settings.Output}: {OneLine(ex.Message)}");
+        }
+
+        return 0;
+    }
+
+    private static void Write(Profile profile, string format, TextReportOptions options, TextWriter output)
+    {
+        if (format == "json")
+        {
+            ReportWriter.WriteJson(profile, output);
+        }
+        else
+        {
+            ReportWriter.WriteText(profile, output, options);
+        }
+    }
+
+    private static int Fail(TextWriter stderr, int code, string message)
+    {
+        stderr.WriteLine($"statprof report: {OneLine(message)}");
+        return code;
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+}
+
+/// <summary>The arguments of <c>statprof report</c>.</summary>
+internal sealed record ReportSettings
+{
+    /// <summary>Record files, read as one set.</summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
+
+    /// <summary><c>text</c> or <c>json</c>. Default: text.</summary>
+    public string Format { get; init; } = "text";
+
+    /// <summary>Output file; <c>null</c> for stdout.</summary>
+    public string? Output { get; init; }
+
+    /// <summary>Only the request with this id.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>Ignore rules, tried before the defaults.</summary>
+    public IReadOnlyList<string> Ignore { get; init; } = [];
+
+    /// <summary>Whether the default ignore rules are left out.</summary>
+    public bool NoDefaultIgnores { get; init; }
+
+    /// <summary>A <c>--where</c> expression.</summary>
+    public string? Where { get; init; }
+
+    /// <summary>Rows per table of the text report. Default: 20.</summary>
+    public int Top { get; init; } = 20;
+}
