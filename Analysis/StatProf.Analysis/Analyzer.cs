@@ -27,7 +27,7 @@ public static class Analyzer
         Func<Request, bool>? where = options.Where?.CreateMatcher(set);
 
         int frameCount = set.Frames.Count;
-        var stackCounts = new long[Math.Max(1, set.Stacks.Count) * 3]; // by projected stack id ≤ raw count
+        var stackCounts = new long[Math.Max(1, set.Stacks.Count) * 3]; // by projected stack id; grows for changed stacks
         var spots = new SpotAccumulator(frameCount);
         var leafCounts = new long[frameCount];
         var leafTouched = new List<int>();
@@ -55,6 +55,11 @@ public static class Analyzer
             foreach ((int rawStack, StateTally tally) in request.StackCounts)
             {
                 int stack = projection.Map(rawStack);
+                if ((stack * 3) + 2 >= stackCounts.Length)
+                {
+                    Array.Resize(ref stackCounts, Math.Max(stackCounts.Length * 2, (stack + 1) * 3));
+                }
+
                 stackCounts[stack * 3] += tally.Running;
                 stackCounts[(stack * 3) + 1] += tally.Waiting;
                 stackCounts[(stack * 3) + 2] += tally.Awaiting;
@@ -107,7 +112,7 @@ public static class Analyzer
 
         var states = new StateCounts(running, waiting, awaiting);
         var counter = new FrameCounter(frameCount);
-        for (int stack = 0; stack < projection.Count; stack++)
+        for (int stack = 0; stack < projection.Count && (stack * 3) + 2 < stackCounts.Length; stack++)
         {
             int i = stack * 3;
             counter.Add(projection.Get(stack), stackCounts[i], stackCounts[i + 1], stackCounts[i + 2]);

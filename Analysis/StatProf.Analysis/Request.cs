@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using StatProf.Analysis.Internal.Aggregation;
+using StatProf.Analysis.Internal.Reading;
 
 namespace StatProf.Analysis;
 
@@ -113,8 +114,8 @@ public sealed class Request
     /// <summary>Pairs of consecutive dumps whose interval was not positive (clock trouble): not credited.</summary>
     internal int BadIntervals { get; private set; }
 
-    /// <summary>Dump number → stack id of the request's full <c>dump</c> records, to resolve <c>same</c>; dropped at its end.</summary>
-    internal Dictionary<int, int>? DumpStacks { get; private set; } = [];
+    /// <summary>Dump number → stack id, to resolve <c>same</c> records; dropped at the request's end.</summary>
+    internal DumpRuns? DumpStacks { get; private set; } = new();
 
     /// <summary>The number of the last dump read, 0 before any.</summary>
     internal int LastDumpNumber { get; private set; }
@@ -125,7 +126,7 @@ public sealed class Request
     /// Adds one sample (a <c>dump</c> or <c>same</c> record) and, when it is not the first, the
     /// transition from the previous one with the time between them.
     /// </summary>
-    internal void AddSample(int dumpNumber, int stackId, DumpState state, DateTime time, double elapsedMs, ThreadRef thread, bool fullDump)
+    internal void AddSample(int dumpNumber, int stackId, DumpState state, DateTime time, double elapsedMs, ThreadRef thread)
     {
         ref StateTally tally = ref CollectionsMarshal.GetValueRefOrAddDefault(StackCounts, stackId, out _);
         tally.Add(state);
@@ -167,10 +168,7 @@ public sealed class Request
         LastElapsedMs = elapsedMs;
         LastDumpNumber = dumpNumber;
         LastStackId = stackId;
-        if (fullDump)
-        {
-            DumpStacks?.TryAdd(dumpNumber, stackId);
-        }
+        DumpStacks?.Add(dumpNumber, stackId);
 
         AddThread(thread);
     }

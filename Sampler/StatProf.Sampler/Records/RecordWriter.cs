@@ -236,6 +236,14 @@ internal sealed class RecordWriter : IDisposable
         }
 
         int length = _line.WrittenCount;
+        if (_headerLine.WrittenCount > 0 && _headerLine.WrittenCount + length > _settings.MaxFileBytes)
+        {
+            // Too large even for a new file (the last header's size tells, near enough; the exact
+            // check follows the opening): drop it without rotating to a file it cannot go into.
+            Drop(Failure.Oversized, TooLarge(record, length));
+            return;
+        }
+
         if (_stream is not null && _recordsInFile > 0 && _fileBytes + length > _settings.MaxFileBytes)
         {
             CloseFile(); // rotation: the next file's header says continuation
@@ -249,8 +257,7 @@ internal sealed class RecordWriter : IDisposable
 
         if (_fileBytes + length > _settings.MaxFileBytes)
         {
-            Drop(Failure.Oversized, new InvalidOperationException(
-                $"A {record.GetType().Name} of {length} bytes does not fit in a record file of at most {_settings.MaxFileBytes} bytes: dropped."));
+            Drop(Failure.Oversized, TooLarge(record, length));
             return;
         }
 
@@ -273,6 +280,9 @@ internal sealed class RecordWriter : IDisposable
         Interlocked.Increment(ref _written);
         _reported &= ~(Failure.Directory | Failure.Open | Failure.Write | Failure.Header);
     }
+
+    private InvalidOperationException TooLarge(Record record, int length) => new(
+        $"A {record.GetType().Name} of {length} bytes does not fit in a record file of at most {_settings.MaxFileBytes} bytes: dropped.");
 
     /// <summary>Opens the next file and writes its header. False (reported) when no file could be opened.</summary>
     private bool OpenFile()

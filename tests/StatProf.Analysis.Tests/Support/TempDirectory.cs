@@ -30,7 +30,7 @@ internal sealed class TempDirectory : IDisposable
     public string WriteBytes(string name, byte[] bytes)
     {
         string path = System.IO.Path.Combine(Path, name);
-        File.WriteAllBytes(path, bytes);
+        System.IO.File.WriteAllBytes(path, bytes);
         return path;
     }
 

@@ -397,6 +397,22 @@ public sealed class RecordWriterTests : IDisposable
     }
 
     [Fact]
+    public void ARecordLargerThanAFileDoesNotRotateTheCurrentFile()
+    {
+        RecordFileSettings settings = Settings() with { MaxFileBytes = 4096 };
+        using RecordWriter writer = Writer(settings);
+
+        writer.TryWrite(Same(dump: 2));
+        writer.TryWrite(Dump(dump: 3, frames: 60, nameLength: 100));
+        writer.TryWrite(Same(dump: 4));
+        WaitUntil(() => writer.Written + writer.Dropped == 3, "the records are handled");
+
+        Assert.Equal(1, writer.Dropped);
+        Assert.Equal(1, writer.Files);
+        Assert.Equal([2, 4], Records(writer.CurrentPath!).Skip(1).Select(r => r.GetProperty("dump").GetInt32()));
+    }
+
+    [Fact]
     public void AnUnwritableDirectoryDropsRecordsReportsOnceAndTheWriterRecoversWhenItIsFixed()
     {
         string blocker = _temp.Combine("blocker");

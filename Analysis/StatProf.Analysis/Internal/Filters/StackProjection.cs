@@ -4,9 +4,11 @@ namespace StatProf.Analysis.Internal.Filters;
 
 /// <summary>
 /// A set's stacks as an <see cref="IgnoreSet"/> sees them: dropped frames removed, folded frames
-/// made leaves. Each raw stack is projected once (memoized by stack id) into its own interned table,
-/// and each frame's rule is evaluated once (memoized by frame id), so the globs never run per sample.
-/// With no rule the projection is the identity and costs nothing.
+/// made leaves. Each frame's rule is evaluated once (memoized by frame id) and each raw stack is
+/// projected once (memoized by stack id), so globs never run per sample. A stack the rules leave
+/// unchanged keeps its raw id and is not copied; a changed one is interned in a side table with ids
+/// from <c>raw count</c> on. Two ids may then hold equal frames; every consumer compares frames,
+/// not ids, so that is harmless.
 /// </summary>
 internal sealed class StackProjection
 {
@@ -14,7 +16,8 @@ internal sealed class StackProjection
 
     private readonly RecordSet _set;
     private readonly IgnoreSet _ignore;
-    private readonly StackTable? _projected;
+    private readonly int _rawCount;
+    private readonly StackTable? _changed;
     private readonly int[]? _map;
     private readonly sbyte[]? _actions;
     private int[] _buffer = new int[256];
@@ -23,18 +26,19 @@ internal sealed class StackProjection
     {
         _set = set;
         _ignore = ignore;
+        _rawCount = set.Stacks.Count;
         if (!ignore.IsEmpty)
         {
-            _projected = new StackTable();
-            _map = new int[set.Stacks.Count];
+            _changed = new StackTable();
+            _map = new int[_rawCount];
             Array.Fill(_map, -1);
             _actions = new sbyte[set.Frames.Count];
             Array.Fill(_actions, Unknown);
         }
     }
 
-    /// <summary>The number of projected stacks so far (ids are below it).</summary>
-    public int Count => _projected?.Count ?? _set.Stacks.Count;
+    /// <summary>One more than the largest projected id handed out so far.</summary>
+    public int Count => _rawCount + (_changed?.Count ?? 0);
 
     /// <summary>The projected stack id of a raw stack id.</summary>
     public int Map(int rawStackId)
@@ -49,19 +53,37 @@ internal sealed class StackProjection
     }
 
     /// <summary>The frames of a projected stack, root first; valid until the next <see cref="Map"/>.</summary>
-    public ReadOnlySpan<int> Get(int projectedId) => _projected is null ? _set.Stacks.Get(projectedId) : _projected.Get(projectedId);
+    public ReadOnlySpan<int> Get(int projectedId) =>
+        projectedId < _rawCount ? _set.Stacks.Get(projectedId) : _changed!.Get(projectedId - _rawCount);
 
     private int Project(int rawStackId)
     {
         ReadOnlySpan<int> raw = _set.Stacks.Get(rawStackId);
+        int firstChange = -1;
+        for (int i = 0; i < raw.Length; i++)
+        {
+            if (ActionFor(raw[i]) != FrameAction.Keep)
+            {
+                firstChange = i;
+                break;
+            }
+        }
+
+        if (firstChange < 0)
+        {
+            return rawStackId;
+        }
+
         if (raw.Length > _buffer.Length)
         {
             _buffer = new int[raw.Length];
         }
 
-        int count = 0;
-        foreach (int frame in raw)
+        raw[..firstChange].CopyTo(_buffer);
+        int count = firstChange;
+        for (int i = firstChange; i < raw.Length; i++)
         {
+            int frame = raw[i];
             FrameAction action = ActionFor(frame);
             if (action == FrameAction.Drop)
             {
@@ -75,7 +97,7 @@ internal sealed class StackProjection
             }
         }
 
-        return _projected!.Intern(_buffer.AsSpan(0, count));
+        return _rawCount + _changed!.Intern(_buffer.AsSpan(0, count));
     }
 
     private FrameAction ActionFor(int frame)

@@ -185,7 +185,7 @@ internal sealed class RecordSetBuilder
         }
 
         int stackId = Stacks.Intern(_stack.AsSpan(0, frames.Length));
-        request.AddSample(record.Dump, stackId, record.State, record.Time, record.ElapsedMs, record.Thread, fullDump: true);
+        request.AddSample(record.Dump, stackId, record.State, record.Time, record.ElapsedMs, record.Thread);
         Samples++;
         return SkipReason.None;
     }
@@ -210,12 +210,12 @@ internal sealed class RecordSetBuilder
             return SkipReason.OutOfOrder;
         }
 
-        if (request.DumpStacks is not { } stacks || !stacks.TryGetValue(record.SameAs, out int stackId))
+        if (request.DumpStacks is not { } stacks || !stacks.TryFind(record.SameAs, out int stackId))
         {
             return SkipReason.Orphan;
         }
 
-        request.AddSample(record.Dump, stackId, record.State, record.Time, record.ElapsedMs, record.Thread, fullDump: false);
+        request.AddSample(record.Dump, stackId, record.State, record.Time, record.ElapsedMs, record.Thread);
         Samples++;
         return SkipReason.None;
     }

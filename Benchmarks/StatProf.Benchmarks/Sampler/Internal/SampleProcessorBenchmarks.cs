@@ -126,30 +126,39 @@ public class SampleProcessorBenchmarks
         _etlx = Path.Combine(Path.GetTempPath(), $"statprof-benchmarks-{Environment.ProcessId}.etlx");
         TraceLog.CreateFromEventPipeDataFile(nettrace, _etlx);
         _log = new TraceLog(_etlx);
+        try
+        {
+            (double start, double end) = SampleWindow(_log, SamplesPerReplay);
+            TraceEvents window = _log.Events.FilterByTime(start, end);
 
-        (double start, double end) = SampleWindow(_log, SamplesPerReplay);
-        TraceEvents window = _log.Events.FilterByTime(start, end);
+            var options = new SamplerOptions { Mode = SamplingMode.AllThreads, TrimInterval = TimeSpan.FromDays(1) };
+            _ring = new SampleRing(SamplesPerReplay * InvocationsPerIteration, RingOverflowMode.DropOldest);
+            _stacks = new StackTable(options.MaxDistinctStacks);
+            _processor = new SampleProcessor(_ring, _stacks, new MonitoredThreads(), options, ex => _fault = ex);
+            _drainBuffer = new ThreadSample[4096];
 
-        var options = new SamplerOptions { Mode = SamplingMode.AllThreads, TrimInterval = TimeSpan.FromDays(1) };
-        _ring = new SampleRing(SamplesPerReplay * InvocationsPerIteration, RingOverflowMode.DropOldest);
-        _stacks = new StackTable(options.MaxDistinctStacks);
-        _processor = new SampleProcessor(_ring, _stacks, new MonitoredThreads(), options, ex => _fault = ex);
-        _drainBuffer = new ThreadSample[4096];
+            _source = window.GetSource();
+            _processor.Attach(_source);
 
-        _source = window.GetSource();
-        _processor.Attach(_source);
-
-        // Warm-up replay on a source of its own: interns every stack of the window.
-        TraceLogEventSource warmUp = window.GetSource();
-        warmUp.AllEvents += _processor.OnEvent;
-        warmUp.AllEvents += _ => _eventsPerReplay++;
-        warmUp.Process();
-        DrainAfterIteration();
-        Check();
-        Console.WriteLine(
-            $"// replay window: {_eventsPerReplay} events, {SamplesPerReplay} thread samples, " +
-            $"{_log.CallStacks.Count} TraceLog stacks, {_stacks.StackCount} interned stacks, {_stacks.FrameCount} frames " +
-            $"(whole recording: {_log.EventCount} events, {_log.EventsLost} lost)");
+            // Warm-up replay on a source of its own: interns every stack of the window.
+            TraceLogEventSource warmUp = window.GetSource();
+            warmUp.AllEvents += _processor.OnEvent;
+            warmUp.AllEvents += _ => _eventsPerReplay++;
+            warmUp.Process();
+            DrainAfterIteration();
+            Check();
+            Console.WriteLine(
+                $"// replay window: {_eventsPerReplay} events, {SamplesPerReplay} thread samples, " +
+                $"{_log.CallStacks.Count} TraceLog stacks, {_stacks.StackCount} interned stacks, {_stacks.FrameCount} frames " +
+                $"(whole recording: {_log.EventCount} events, {_log.EventsLost} lost)");
+        }
+        catch
+        {
+            // BenchmarkDotNet skips the global cleanup of a failed setup: leave no file behind.
+            _log.Dispose();
+            File.Delete(_etlx);
+            throw;
+        }
     }
 
     private void Check()
