@@ -132,7 +132,7 @@ public sealed class RecordReader
         }
 
         var processes = _builder.Processes.Values.OrderBy(p => p.Pid).ToArray();
-        _completed = new RecordSet(_builder.Frames, _builder.Stacks, _builder.Requests, _sources.ToArray(), processes, _builder.Samples, _builder.LoggerDroppedRecords, _builder.Warnings.ToArray());
+        _completed = new RecordSet(_builder.Frames, _builder.Stacks, _builder.Requests, _sources.ToArray(), processes, _builder.Samples, _builder.LoggerDroppedRecords, _builder.TruncatedStacks, _builder.Warnings.ToArray());
         return _completed;
     }
 

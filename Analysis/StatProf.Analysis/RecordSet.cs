@@ -17,6 +17,7 @@ public sealed class RecordSet
         IReadOnlyList<ProcessInfo> processes,
         long samples,
         long loggerDroppedRecords,
+        long truncatedStacks,
         IReadOnlyList<string> warnings)
     {
         Frames = frames;
@@ -26,6 +27,7 @@ public sealed class RecordSet
         Processes = processes;
         Samples = samples;
         LoggerDroppedRecords = loggerDroppedRecords;
+        TruncatedStacks = truncatedStacks;
         Warnings = warnings;
         Skipped = sources.Aggregate(SkippedLines.None, (sum, source) => sum.Add(source.Skipped));
     }
@@ -47,6 +49,9 @@ public sealed class RecordSet
 
     /// <summary>Records the writer itself reported dropping (its <c>stats</c> records' <c>recordsDropped</c>).</summary>
     public long LoggerDroppedRecords { get; }
+
+    /// <summary>Dumps whose stack the sampler cut at its maximum depth (their root side is kept, ending in <c>[truncated]</c>).</summary>
+    public long TruncatedStacks { get; }
 
     /// <summary>Things a reader of the report should know (a file without header, a newer format version), one line each.</summary>
     public IReadOnlyList<string> Warnings { get; }

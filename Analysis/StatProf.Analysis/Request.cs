@@ -20,9 +20,8 @@ public sealed class Request
     private long _waiting;
     private long _awaiting;
 
-    internal Request(int index, int processId, string id)
+    internal Request(int processId, string id)
     {
-        Index = index;
         ProcessId = processId;
         Id = id;
     }
@@ -101,9 +100,6 @@ public sealed class Request
 
     /// <summary>The file it was first read from.</summary>
     public string Source { get; internal set; } = string.Empty;
-
-    /// <summary>Position in the set's request list.</summary>
-    internal int Index { get; }
 
     /// <summary>Interned stack id → samples of this request with that stack, by state.</summary>
     internal Dictionary<int, StateTally> StackCounts { get; } = [];

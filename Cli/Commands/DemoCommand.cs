@@ -1,15 +1,20 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
+using StatProf.Analysis;
+using Profile = StatProf.Analysis.Profile;
 using StatProf.Cli.Demo;
 using StatProf.Sampler;
+using StatProf.ShopDemo;
 
 namespace StatProf.Cli.Commands;
 
 /// <summary>
-/// <c>statprof demo</c>: embeds the sampler in this process, runs a small workload on real threads
-/// (an order page that dies by a thousand cuts, a report page blocked behind a backup job), samples
-/// its request threads and prints where their time went.
+/// <c>statprof demo</c>: starts the demo shop with StatProf embedded (AddStatProf/UseStatProf, as a
+/// service would), drives concurrent HTTP load at it, then reads the record file it wrote, writes an
+/// HTML report and prints the top optimization spots.
 /// </summary>
 internal static class DemoCommand
 {
@@ -17,114 +22,157 @@ internal static class DemoCommand
     {
         var duration = new Option<double>("--duration", "-d")
         {
-            Description = "Seconds to sample the workload.",
-            DefaultValueFactory = _ => 5,
+            Description = "Seconds of load to drive at the shop.",
+            DefaultValueFactory = _ => 20,
         };
-        var command = new Command("demo", "Run a demo workload with StatProf embedded and show where its time went.") { duration };
-        command.SetAction(parse => Run(TimeSpan.FromSeconds(parse.GetValue(duration)), stdout, stderr));
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "Directory for the record files and report.html.",
+            DefaultValueFactory = _ => "statprof-demo",
+        };
+        var users = new Option<int>("--users", "-u")
+        {
+            Description = "Concurrent virtual users.",
+            DefaultValueFactory = _ => 6,
+        };
+        var command = new Command("demo", "Run the demo shop with StatProf embedded, load it, and show where its slow requests spend their time.") { duration, output, users };
+        command.SetAction(parse => Run(
+            new DemoSettings(TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(output)!, parse.GetValue(users)),
+            stdout,
+            stderr));
         return command;
     }
 
     /// <summary>Runs the demo; returns the process exit code.</summary>
-    public static int Run(TimeSpan duration, TextWriter stdout, TextWriter stderr)
+    public static int Run(DemoSettings settings, TextWriter stdout, TextWriter stderr)
     {
-        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromHours(1))
+        if (settings.Duration <= TimeSpan.Zero || settings.Duration > TimeSpan.FromHours(1))
         {
             stderr.WriteLine("statprof demo: --duration must be between 0 and 3600 seconds.");
             return 2;
         }
 
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
-        using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.MonitoredThreads });
-        using var workload = new DemoWorkload(sampler.MonitoredThreads);
+        if (settings.Users is < 1 or > 64)
+        {
+            stderr.WriteLine("statprof demo: --users must be between 1 and 64.");
+            return 2;
+        }
+
+        string directory;
         try
         {
-            sampler.Start();
+            directory = Path.GetFullPath(settings.Output);
+            Directory.CreateDirectory(directory);
+            foreach (string old in Directory.GetFiles(directory, "shop-*.jsonl"))
+            {
+                File.Delete(old); // the report describes this run only
+            }
         }
-        catch (SamplerUnavailableException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            stderr.WriteLine(ex.Message);
+            stderr.WriteLine($"statprof demo: cannot use output directory '{settings.Output}': {ex.Message}");
+            return 2;
+        }
+
+        IAnsiConsole console = ConsoleFactory.Create(stdout);
+        return RunAsync(settings, directory, console, stderr).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(DemoSettings settings, string directory, IAnsiConsole console, TextWriter stderr)
+    {
+        WebApplicationBuilder builder = ShopApp.CreateBuilder(
+        [
+            "--urls", "http://127.0.0.1:0",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:StatProf=Error", // the demo prints its own summary instead of one line per slow request
+        ]);
+
+        // The demo's threshold is lower than the 2 s default so that a 20 s run shows many slow requests.
+        builder.Services.AddStatProf(configure: options =>
+        {
+            options.Directory = directory;
+            options.FilePrefix = "shop";
+            options.Threshold = TimeSpan.FromSeconds(1);
+            options.Interval = TimeSpan.FromMilliseconds(200);
+            options.ActivationLead = TimeSpan.FromMilliseconds(900);
+            options.IdleStop = TimeSpan.FromSeconds(10);
+        });
+        await using WebApplication app = ShopApp.Build(builder);
+        app.UseStatProf();
+        await app.StartAsync();
+        var load = new ShopLoad(new Uri(app.Urls.First()), settings.Users);
+        LongRequestLogger logger = app.Services.GetRequiredService<LongRequestLogger>();
+
+        console.MarkupLine($"[bold]StatProf demo[/]: the demo shop listens on {Markup.Escape(app.Urls.First())} with StatProf embedded (threshold 1 s, a stack dump every 200 ms).");
+        await DriveAsync(load, settings.Duration, console);
+        LongRequestLoggerStatistics stats = logger.GetStatistics();
+        await app.StopAsync(); // flushes the slow requests' end records
+
+        if (stats.Activations == 0)
+        {
+            stderr.WriteLine("statprof demo: sampling never started in the demo shop; see the error above.");
             return 3;
         }
 
-        var samples = new List<ThreadSample>();
-        var buffer = new ThreadSample[4096];
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < duration)
+        string[] files = Directory.GetFiles(directory, "shop-*.jsonl");
+        RecordSet set = RecordReader.ReadFiles(files);
+        Profile profile = Analyzer.Analyze(set);
+        string report = Path.Combine(directory, "report.html");
+        using (var writer = new StreamWriter(report))
         {
-            Thread.Sleep(100);
-            DrainInto(sampler, buffer, samples);
+            DemoHtmlReport.Write(profile, writer);
         }
 
-        sampler.Stop();
-        DrainInto(sampler, buffer, samples);
-        SamplerCounters counters = sampler.GetCounters();
-
-        console.MarkupLine($"[bold]StatProf demo[/]: sampled the request threads for {duration.TotalSeconds:0.#} s.");
         console.MarkupLine(
-            $"tick {sampler.MeasuredTickInterval?.TotalMilliseconds:0.00} ms, session start {sampler.LastSessionStartLatency.TotalMilliseconds:0} ms, " +
-            $"rundown {sampler.LastRundownLatency.TotalMilliseconds:0} ms; {counters.SamplesKept} samples kept, {counters.SamplesFilteredOut} of other threads skipped, " +
-            $"{counters.DroppedByOverflow} dropped, {counters.LostByRuntime} lost by the runtime.");
-        WriteThreads(console, samples, workload.ThreadNames);
-        WriteTopFrames(console, sampler.Stacks, samples);
+            $"{load.Sent} requests sent ({load.Failed} failed), {profile.Set.Requests.Count} slow requests recorded, {profile.Samples} stack dumps; " +
+            $"sampling switched on {stats.Activations} time(s), {stats.LastActivationLatency.TotalMilliseconds:0} ms to start the last time.");
+        var spots = new Table().AddColumns("optimization spot (hot/cold boundary)", "seconds", "requests", "share");
+        foreach (Spot spot in profile.Spots.Take(5))
+        {
+            spots.AddRow(Markup.Escape(spot.Frame), $"{spot.Seconds:0.00}", spot.Requests.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{spot.Share.Value * 100:0} %");
+        }
+
+        console.Write(spots);
+        console.MarkupLine($"Records: [blue]{Markup.Escape(directory)}[/] ({files.Length} file(s)); report: [blue]{Markup.Escape(report)}[/]");
+        console.MarkupLine($"Explore them: [grey]statprof report {Markup.Escape(Path.Combine(directory, "shop-*.jsonl"))} --format text[/]");
         return 0;
     }
 
-    private static void DrainInto(StackSampler sampler, ThreadSample[] buffer, List<ThreadSample> samples)
+    private static async Task DriveAsync(ShopLoad load, TimeSpan duration, IAnsiConsole console)
     {
-        int n;
-        while ((n = sampler.Drain(buffer)) > 0)
+        Task running = load.RunAsync(duration, CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+        if (console.Profile.Capabilities.Interactive)
         {
-            samples.AddRange(buffer.AsSpan(0, n));
-        }
-    }
-
-    private static void WriteThreads(IAnsiConsole console, List<ThreadSample> samples, Dictionary<int, string> names)
-    {
-        var table = new Table().AddColumns("thread", "samples", "running", "waiting");
-        foreach (var group in samples.GroupBy(s => s.OsThreadId).OrderByDescending(g => g.Count()))
-        {
-            int running = group.Count(s => s.Activity == ThreadActivity.Running);
-            string name = names.TryGetValue(group.Key, out string? n) ? n : group.Key.ToString();
-            table.AddRow(Markup.Escape(name), group.Count().ToString(), Percent(running, group.Count()), Percent(group.Count() - running, group.Count()));
-        }
-
-        console.Write(table);
-    }
-
-    private static void WriteTopFrames(IAnsiConsole console, StackTable stacks, List<ThreadSample> samples)
-    {
-        var self = new Dictionary<int, int>();
-        var total = new Dictionary<int, int>();
-        var seen = new HashSet<int>();
-        foreach (var byStack in samples.GroupBy(s => s.StackId))
-        {
-            ReadOnlySpan<int> frames = stacks.GetFrameIds(byStack.Key);
-            int count = byStack.Count();
-            if (frames.Length > 0)
+            await console.Progress().StartAsync(async context =>
             {
-                self[frames[^1]] = self.GetValueOrDefault(frames[^1]) + count;
-            }
-
-            seen.Clear();
-            foreach (int frame in frames)
-            {
-                if (seen.Add(frame))
+                ProgressTask task = context.AddTask("Driving load", maxValue: duration.TotalSeconds);
+                while (!running.IsCompleted)
                 {
-                    total[frame] = total.GetValueOrDefault(frame) + count;
+                    task.Value = Math.Min(duration.TotalSeconds, clock.Elapsed.TotalSeconds);
+                    task.Description = $"Driving load: {load.Sent} requests, {load.Slow} slow";
+                    await Task.WhenAny(running, Task.Delay(200));
                 }
+
+                task.Value = duration.TotalSeconds;
+            });
+        }
+        else
+        {
+            // Not a terminal: a line every 5 s instead of a bar.
+            while (!running.IsCompleted)
+            {
+                await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(5)));
+                console.WriteLine($"{clock.Elapsed.TotalSeconds:0} s: {load.Sent} requests, {load.Slow} slow");
             }
         }
 
-        var table = new Table().AddColumns("frame", "self", "total");
-        foreach (var (frame, count) in self.OrderByDescending(kv => kv.Value).Take(10))
-        {
-            table.AddRow(Markup.Escape(stacks.GetFrame(frame).Name), Percent(count, samples.Count), Percent(total[frame], samples.Count));
-        }
-
-        console.MarkupLine("[bold]Top frames by self time[/] (share of the request threads' samples):");
-        console.Write(table);
+        await running;
     }
-
-    private static string Percent(int part, int whole) => whole == 0 ? "-" : $"{100.0 * part / whole:0.0} %";
 }
+
+/// <summary>What <c>statprof demo</c> was asked to do.</summary>
+/// <param name="Duration">How long to drive load.</param>
+/// <param name="Output">Directory for the records and the report.</param>
+/// <param name="Users">Concurrent virtual users.</param>
+internal sealed record DemoSettings(TimeSpan Duration, string Output, int Users);

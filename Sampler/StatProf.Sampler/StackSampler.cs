@@ -59,6 +59,14 @@ public sealed class StackSampler : IDisposable
     /// </summary>
     public TimeSpan? MeasuredTickInterval => _processor.Clock.MedianInterval;
 
+    /// <summary>
+    /// The tick this process was started with: <c>DOTNET_EventPipeThreadSamplingRate</c> read as
+    /// hexadecimal milliseconds, or the runtime's default of 1 ms when it is unset. The runtime reads
+    /// the variable once at process start; <see cref="MeasuredTickInterval"/> says what it achieves.
+    /// </summary>
+    public static TimeSpan ConfiguredTickInterval { get; } =
+        DiagnosticsAvailability.ConfiguredTick(Environment.GetEnvironmentVariable) ?? TimeSpan.FromMilliseconds(1);
+
     /// <summary>Time the last <see cref="Start"/> took to open the EventPipe session.</summary>
     public TimeSpan LastSessionStartLatency { get; private set; }
 

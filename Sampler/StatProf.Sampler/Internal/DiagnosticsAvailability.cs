@@ -23,6 +23,40 @@ internal static class DiagnosticsAvailability
             }
         }
 
+        if (ConfiguredTick(getEnvironmentVariable) is { } tick && tick >= TimeSpan.FromSeconds(1))
+        {
+            return $"StatProf cannot sample: DOTNET_EventPipeThreadSamplingRate asks for a {tick.TotalMilliseconds:0} ms tick, and at 1 s or more this runtime samples continuously instead (measured: 0.03 ms apart). " +
+                "Set it below 3E8 (hexadecimal milliseconds: A for 10 ms, 64 for 100 ms) and restart the process.";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The tick that <c>DOTNET_EventPipeThreadSamplingRate</c> (or <c>COMPlus_</c>) sets: hexadecimal
+    /// milliseconds, read by the runtime once at process start (see docs/sampling.md). Null when unset,
+    /// zero or unparsable: the runtime then ticks every 1 ms.
+    /// </summary>
+    public static TimeSpan? ConfiguredTick(Func<string, string?> getEnvironmentVariable)
+    {
+        foreach (string prefix in (string[])["DOTNET_", "COMPlus_"])
+        {
+            string? text = getEnvironmentVariable(prefix + "EventPipeThreadSamplingRate")?.Trim();
+            if (string.IsNullOrEmpty(text))
+            {
+                continue;
+            }
+
+            if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+            {
+                text = text[2..];
+            }
+
+            return uint.TryParse(text, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out uint ms) && ms > 0
+                ? TimeSpan.FromMilliseconds(ms)
+                : null;
+        }
+
         return null;
     }
 

@@ -57,6 +57,28 @@ public sealed class RecordReaderTests
     }
 
     [Fact]
+    public void ASameRecordMayNameAnEarlierSameRecord()
+    {
+        var r = new FakeRequest("a");
+
+        RecordSet set = Read.Lines(Records.Header(), r.Dump(1, "Main()", "Query()"), r.Same(2, sameAs: 1), r.Same(3, sameAs: 2), r.Same(4, sameAs: 3));
+
+        Assert.Equal(0, set.Skipped.Total);
+        Assert.Equal(4, Read.Analyze(set).FindFrame("Query()")!.Self);
+    }
+
+    [Fact]
+    public void ASameRecordNamingALostDumpIsAnOrphanNotAGuess()
+    {
+        var r = new FakeRequest("a");
+
+        RecordSet set = Read.Lines(Records.Header(), r.Dump(1, "Main()", "A()"), r.Dump(3, "Main()", "A()"), r.Same(4, sameAs: 2), r.Same(5, sameAs: 3));
+
+        Assert.Equal(1, set.Skipped.Orphan);
+        Assert.Equal(3, set.Samples);
+    }
+
+    [Fact]
     public void FrameNamesEscapedByTheWriterAreReadUnescaped()
     {
         // Utf8JsonWriter's default encoder writes '<', '>' and '+' as \u003C, \u003E and \u002B.

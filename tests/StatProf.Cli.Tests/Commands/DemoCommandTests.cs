@@ -2,40 +2,57 @@ using StatProf.Cli.Commands;
 
 namespace StatProf.Cli.Tests.Commands;
 
-public sealed class DemoCommandTests
+public sealed class DemoCommandTests : IDisposable
 {
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "statprof-demo-test-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
     [Fact]
-    public void DemoShowsBothRequestThreadsAndTheFramesTheyRanIn()
+    public void DemoLoadsTheShopRecordsItsSlowRequestsAndPointsAtThePricingLoop()
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 
-        int exit = DemoCommand.Run(TimeSpan.FromSeconds(2), stdout, stderr);
+        int exit = DemoCommand.Run(new DemoSettings(TimeSpan.FromSeconds(8), _directory, 4), stdout, stderr);
 
         string output = stdout.ToString();
-        Assert.True(exit == 0, stderr.ToString());
+        Assert.True(exit == 0, stderr.ToString() + output);
         Assert.Equal(string.Empty, stderr.ToString());
-        Assert.Contains("orders", output);
-        Assert.Contains("reports", output);
-        Assert.Contains("OrderPage", output);
-        Assert.Contains("Monitor.Enter", output);
-        Assert.Matches(@"tick \d+\.\d\d ms", output);
-        Assert.DoesNotContain("BackupJob", output); // the backup thread is not a request: never sampled
+        Assert.Matches(@"\d+ requests sent \(0 failed\), [1-9]\d* slow requests recorded", output);
+        Assert.Contains("optimization spot", output);
+        Assert.Contains("StatProf.ShopDemo.Orders.OrderPricing", output);
+        Assert.DoesNotContain("\u001b[", output); // not a terminal: no colour codes
+
+        string[] records = Directory.GetFiles(_directory, "shop-*.jsonl");
+        Assert.NotEmpty(records);
+        string report = File.ReadAllText(Path.Combine(_directory, "report.html"));
+        Assert.Contains("<table id=\"spots\">", report);
+        Assert.Contains("token=REDACTED", report);
+        Assert.DoesNotContain("demo-secret", report);
+        Assert.DoesNotContain("demo-secret", string.Concat(records.Select(File.ReadAllText)));
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(-1)]
-    [InlineData(4000)]
-    public void DemoRefusesADurationOutOfRangeWithOneLine(double seconds)
+    [InlineData(0, 4)]
+    [InlineData(-1, 4)]
+    [InlineData(4000, 4)]
+    [InlineData(5, 0)]
+    public void DemoRefusesSettingsOutOfRangeWithOneLine(double seconds, int users)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 
-        int exit = DemoCommand.Run(TimeSpan.FromSeconds(seconds), stdout, stderr);
+        int exit = DemoCommand.Run(new DemoSettings(TimeSpan.FromSeconds(seconds), _directory, users), stdout, stderr);
 
         Assert.NotEqual(0, exit);
-        Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("--duration", stderr.ToString());
+        string line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("statprof demo: --", line);
     }
 }

@@ -78,6 +78,9 @@ internal sealed class RecordSetBuilder
 
     public long LoggerDroppedRecords { get; private set; }
 
+    /// <summary>Dumps whose stack the sampler cut at its maximum depth.</summary>
+    public long TruncatedStacks { get; private set; }
+
     public void Warn(string message)
     {
         if (Warnings.Count < _maxWarnings)
@@ -185,6 +188,11 @@ internal sealed class RecordSetBuilder
         }
 
         int stackId = Stacks.Intern(_stack.AsSpan(0, frames.Length));
+        if (record.Truncated)
+        {
+            TruncatedStacks++;
+        }
+
         request.AddSample(record.Dump, stackId, record.State, record.Time, record.ElapsedMs, record.Thread);
         Samples++;
         return SkipReason.None;
@@ -259,7 +267,7 @@ internal sealed class RecordSetBuilder
             return Requests[index];
         }
 
-        var request = new Request(index, source.Pid, Encoding.UTF8.GetString(id))
+        var request = new Request(source.Pid, Encoding.UTF8.GetString(id))
         {
             Kind = _pool.Get(record.Bytes(line, record.ReqKind)),
             Name = Encoding.UTF8.GetString(record.Bytes(line, record.ReqName)),

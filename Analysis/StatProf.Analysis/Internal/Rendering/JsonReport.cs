@@ -291,6 +291,7 @@ internal static class JsonReport
 
         json.WriteEndArray();
         json.WriteNumber("loggerDroppedRecords", set.LoggerDroppedRecords);
+        json.WriteNumber("truncatedStacks", set.TruncatedStacks);
         json.WriteStartArray("warnings");
         foreach (string warning in set.Warnings)
         {

@@ -17,6 +17,11 @@ internal static class TextReport
         StateCounts states = profile.States;
         Line(output, $"StatProf report: {profile.Samples} samples of {Plural(profile.Requests.Count, "slow request")} (running {Percent(states.Running, states.Total)}, waiting {Percent(states.Waiting, states.Total)}, awaiting {Percent(states.Awaiting, states.Total)})");
         Line(output, $"Read {Plural(set.Sources.Count, "file")}, {Plural(set.Processes.Count, "process", "processes")}{Processes(set)}; {SkippedSummary(set.Skipped)}.");
+        if (set.TruncatedStacks > 0)
+        {
+            Line(output, $"{set.TruncatedStacks} dumps had stacks cut at the sampler's maximum depth (their leaves end in [truncated]).");
+        }
+
         if (set.LoggerDroppedRecords > 0)
         {
             Line(output, $"The writer reported dropping {set.LoggerDroppedRecords} records: some requests are missing dumps.");
@@ -148,7 +153,7 @@ internal static class TextReport
         IgnoreSet ignore = options.Ignore ?? IgnoreSet.None;
         output.WriteLine(ignore.IsEmpty
             ? "Frames: all kept (no ignore rule)."
-            : $"Frames: {Plural(ignore.Rules.Count, "ignore rule")} applied (runtime plumbing dropped; --ignore keep:PATTERN to keep one).");
+            : $"Frames: {Plural(ignore.Rules.Count, "ignore rule")} applied (runtime plumbing dropped, see the JSON report's selection).");
     }
 
     private static void Line(TextWriter output, FormattableString text) => output.WriteLine(text.ToString(Invariant));
@@ -179,7 +184,7 @@ internal static class TextReport
     {
         if (count > shown)
         {
-            Line(output, $"  … {count - shown} more {what} (--format json lists all).");
+            Line(output, $"  … {count - shown} more {what} (the JSON report lists all).");
         }
     }
 
