@@ -47,7 +47,7 @@ public sealed class LongRequestLogger : IDisposable
     private long _slowRequests;
     private long _activations;
     private long _lastActivationLatencyTicks;
-    private bool _disposed;
+    private int _disposed;
 
     /// <summary>Creates the logger and its background thread. No sampling runs until a request runs long.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
@@ -75,6 +75,7 @@ public sealed class LongRequestLogger : IDisposable
             OnWriterError);
         _thread = new Thread(Run) { IsBackground = true, Name = "StatProf long-request logger" };
         _thread.Start();
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
     /// <summary>Raised on the logger's thread when a slow request's end record is written. Handler exceptions are swallowed.</summary>
@@ -109,7 +110,7 @@ public sealed class LongRequestLogger : IDisposable
     /// <param name="tags">More information to record (headers, user, tenant, …), redacted before it is written.</param>
     public RequestScope BeginRequest(string name, string kind = "request", string? id = null, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return new RequestScope(_registry, _registry.BeginSync(kind, name, id, tags));
     }
 
@@ -123,7 +124,7 @@ public sealed class LongRequestLogger : IDisposable
     /// <param name="tags">More information to record, redacted before it is written.</param>
     public AsyncRequestScope BeginAsyncRequest(string name, string kind = "request", string? id = null, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return new AsyncRequestScope(_registry, _registry.BeginAsync(kind, name, id, tags));
     }
 
@@ -133,12 +134,12 @@ public sealed class LongRequestLogger : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
 
-        _disposed = true;
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         _stopping = true;
         _wake.Set();
         if (_thread.Join(TimeSpan.FromSeconds(10)))
@@ -149,6 +150,8 @@ public sealed class LongRequestLogger : IDisposable
         _sampler.Dispose();
         _writer.Dispose();
     }
+
+    private void OnProcessExit(object? sender, EventArgs e) => Dispose();
 
     private static long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
@@ -197,7 +200,7 @@ public sealed class LongRequestLogger : IDisposable
     {
         long now = Stopwatch.GetTimestamp();
         FindLongRequests(now);
-        if (_slow.Count > 0 || _pendingEnds.Count > 0 || !_endNotices.IsEmpty)
+        if (NeedsSampling() || _pendingEnds.Count > 0 || !_endNotices.IsEmpty)
         {
             EnsureSampling();
         }
@@ -205,6 +208,7 @@ public sealed class LongRequestLogger : IDisposable
         long watermark = _sampler.LatestTickTimestamp; // before draining: every sample up to it is in the ring
         DrainSamples();
         CollectEndNotices();
+        ForgetRequestsThatEndedUnannounced();
         EmitAwaitingDumps(watermark);
         FinishEndedRequests(watermark, now);
         StopWhenIdle(now);
@@ -247,7 +251,49 @@ public sealed class LongRequestLogger : IDisposable
                 continue; // it ended (and the state was reused) while we read it
             }
 
-            _slow[id] = new SlowRequest(id, info, start, startUtc, Math.Max(start + _thresholdTicks, _coveredFrom == long.MaxValue ? 0 : _coveredFrom));
+            _slow[id] = new SlowRequest(id, state, info, start, startUtc, Math.Max(start + _thresholdTicks, _coveredFrom == long.MaxValue ? 0 : _coveredFrom));
+        }
+    }
+
+    private bool NeedsSampling()
+    {
+        foreach (SlowRequest request in _slow.Values)
+        {
+            if (!request.Exhausted)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A request whose state moved on without an end notice (its notice could not be made) would
+    /// otherwise be followed for ever: the notice is queued before the state is freed, so by now it
+    /// would have been collected.
+    /// </summary>
+    private void ForgetRequestsThatEndedUnannounced()
+    {
+        List<long>? gone = null;
+        foreach (SlowRequest request in _slow.Values)
+        {
+            if (request.End is null && request.State.Id != request.Id)
+            {
+                (gone ??= []).Add(request.Id);
+            }
+        }
+
+        if (gone is not null)
+        {
+            CollectEndNotices(); // a notice queued between the two looks
+            foreach (long id in gone)
+            {
+                if (_slow.TryGetValue(id, out SlowRequest? request) && request.End is null)
+                {
+                    _slow.Remove(id);
+                }
+            }
         }
     }
 
@@ -345,7 +391,8 @@ public sealed class LongRequestLogger : IDisposable
         foreach (SlowRequest request in _slow.Values)
         {
             long limit = request.End?.End ?? long.MaxValue;
-            while (request.NextDumpAt >= _coveredFrom
+            while (!request.Exhausted
+                && request.NextDumpAt >= _coveredFrom
                 && request.NextDumpAt + _slackTicks <= watermark
                 && request.NextDumpAt < limit)
             {
@@ -359,7 +406,13 @@ public sealed class LongRequestLogger : IDisposable
 
     private void Dump(SlowRequest request, long at, long utcTicks, int stackId, DumpState state, ThreadRef thread)
     {
+        if (request.Exhausted)
+        {
+            return;
+        }
+
         request.Dumps++;
+        request.Exhausted = request.Dumps >= _options.MaxDumpsPerRequest;
         var time = new DateTime(utcTicks, DateTimeKind.Utc);
         double elapsedMs = (at - request.Start) * 1000.0 / Stopwatch.Frequency;
         if (stackId >= 0 && stackId == request.LastDumpStackId)
@@ -472,7 +525,7 @@ public sealed class LongRequestLogger : IDisposable
             return;
         }
 
-        if (_slow.Count > 0 || _pendingEnds.Count > 0)
+        if (NeedsSampling() || _pendingEnds.Count > 0)
         {
             _idleSince = 0;
             return;

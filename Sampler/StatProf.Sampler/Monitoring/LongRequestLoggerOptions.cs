@@ -24,6 +24,13 @@ public sealed class LongRequestLoggerOptions
     /// <summary>Sampling stops once no slow request has run for this long. Default: 5 seconds.</summary>
     public TimeSpan IdleStop { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A request is dumped at most this many times; after that it is no longer followed (its end
+    /// record still comes), so a request that never ends cannot keep sampling on for good.
+    /// Default: 600 (10 minutes at the default interval).
+    /// </summary>
+    public int MaxDumpsPerRequest { get; set; } = 600;
+
     /// <summary>Keep a sampling session open all the time, even when no request is slow. Default: false.</summary>
     public bool Continuous { get; set; }
 
@@ -65,6 +72,7 @@ public sealed class LongRequestLoggerOptions
 
         if (MaxFileBytes < 4096) throw new ArgumentOutOfRangeException(nameof(MaxFileBytes), MaxFileBytes, "Files must be allowed at least 4 KiB.");
         if (MaxTotalBytes < MaxFileBytes) throw new ArgumentOutOfRangeException(nameof(MaxTotalBytes), MaxTotalBytes, "The total cap must be at least one file.");
+        if (MaxDumpsPerRequest < 1) throw new ArgumentOutOfRangeException(nameof(MaxDumpsPerRequest), MaxDumpsPerRequest, "At least one dump per request.");
         if (WriteQueueCapacity < 1) throw new ArgumentOutOfRangeException(nameof(WriteQueueCapacity), WriteQueueCapacity, "The write queue needs at least one slot.");
 
         var copy = (LongRequestLoggerOptions)MemberwiseClone();

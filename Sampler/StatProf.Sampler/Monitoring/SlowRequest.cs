@@ -5,9 +5,10 @@ namespace StatProf.Sampler.Monitoring;
 /// <summary>A request past (or about to pass) the threshold, as the logger thread follows it.</summary>
 internal sealed class SlowRequest
 {
-    public SlowRequest(long id, RequestInfo info, long start, long startUtcTicks, long firstDumpAt)
+    public SlowRequest(long id, RequestState state, RequestInfo info, long start, long startUtcTicks, long firstDumpAt)
     {
         Id = id;
+        State = state;
         Info = info;
         Start = start;
         StartUtcTicks = startUtcTicks;
@@ -17,7 +18,13 @@ internal sealed class SlowRequest
     /// <summary>The registry's id (samples carry it).</summary>
     public long Id { get; }
 
+    /// <summary>The registry's state while the request runs (its id changes once the request ended).</summary>
+    public RequestState State { get; }
+
     public RequestInfo Info { get; }
+
+    /// <summary>True once <see cref="LongRequestLoggerOptions.MaxDumpsPerRequest"/> dumps were written: no more dumps.</summary>
+    public bool Exhausted { get; set; }
 
     /// <summary>Begin, Stopwatch clock.</summary>
     public long Start { get; }

@@ -129,6 +129,15 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     [Fact]
+    public void NoFileIsOneLine()
+    {
+        int exit = Invoke("report", "--format", "json");
+
+        Assert.Equal(ReportCommand.UsageError, exit);
+        Assert.Equal("statprof report: no record file given.", _stderr.ToString().Trim());
+    }
+
+    [Fact]
     public void AnUnwritableOutputIsOneLine()
     {
         string file = _dir.Write("shop.jsonl", Samples.ShopLines());

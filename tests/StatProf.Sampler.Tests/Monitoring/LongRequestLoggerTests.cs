@@ -267,4 +267,19 @@ public sealed class LongRequestLoggerTests : IDisposable
         Assert.Equal("error", end.GetProperty("outcome").GetString());
         Assert.Equal("System.InvalidOperationException", end.GetProperty("error").GetString());
     }
+
+    [Fact]
+    public void ARequestIsDumpedAtMostMaxDumpsTimesAndStillGetsItsEndRecord()
+    {
+        using (LongRequestLogger logger = NewSamplingLogger(configure: o => o.MaxDumpsPerRequest = 2))
+        using (logger.BeginRequest("GET /stuck", "http", "stuck-1"))
+        {
+            SlowSyncWork(TimeSpan.FromMilliseconds(1200));
+        }
+
+        List<JsonElement> records = ReadRecords();
+        var dumps = records.Where(r => r.GetProperty("type").GetString() is "dump" or "same").Where(r => RequestIdOf(r) == "stuck-1").ToList();
+        Assert.Equal(2, dumps.Count);
+        Assert.Equal(2, Assert.Single(OfType(records, "end")).GetProperty("dumps").GetInt32());
+    }
 }

@@ -14,7 +14,7 @@ namespace StatProf.Analysis.Internal.Filters;
 /// </summary>
 internal sealed class WhereParser
 {
-    public const string FieldList = "duration, name, kind, id, pid, outcome, status, error, traceid, process, samples, thread, start, end, frame, tag.KEY";
+    public const string FieldList = "duration, name, kind, id, pid, outcome, status, error, traceid, source, samples, thread, start, end, frame, tag.KEY";
 
     private const string StringOperators = "=, !=, ~ or !~";
     private const string NumberOperators = "=, !=, <, <=, > or >=";

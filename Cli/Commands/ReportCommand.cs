@@ -27,7 +27,7 @@ internal static class ReportCommand
         var files = new Argument<string[]>("files")
         {
             Description = "Record files (JSON lines, .gz accepted), read as one set: rotated files, several processes.",
-            Arity = ArgumentArity.OneOrMore,
+            Arity = ArgumentArity.ZeroOrMore, // none given is reported by Run in one line, not by the parser's help dump
         };
         var format = new Option<string>("--format", "-f")
         {
