@@ -11,6 +11,7 @@ internal static class Program
         var root = new RootCommand("statprof: a statistical sampling profiler for .NET services.")
         {
             DemoCommand.Create(Console.Out, Console.Error),
+            ReportCommand.Create(Console.Out, Console.Error),
         };
         return root.Parse(args).Invoke();
     }

@@ -149,17 +149,19 @@ public sealed class RecordReader
             return SkipReason.Count;
         }
 
-        if (!Utf8.IsValid(line))
+        if (kind == LineKind.LastWithoutNewline)
         {
-            return kind == LineKind.LastWithoutNewline ? SkipReason.Truncated : SkipReason.InvalidUtf8;
-        }
-
-        SkipReason parsed = _parser.Parse(line);
-        if (parsed == SkipReason.Malformed && kind == LineKind.LastWithoutNewline)
-        {
+            // docs/record-format.md, crash semantics: a record is only complete with its '\n'; a
+            // last line without one is what a crash left mid-write, even when it happens to parse.
             return SkipReason.Truncated;
         }
 
+        if (!Utf8.IsValid(line))
+        {
+            return SkipReason.InvalidUtf8;
+        }
+
+        SkipReason parsed = _parser.Parse(line);
         return parsed == SkipReason.None ? _builder.Apply(_parser, line, source) : parsed;
     }
 }

@@ -14,7 +14,8 @@ public sealed record SkippedLines
     /// <summary>Not valid JSON, or nested deeper than the reader's maximum depth.</summary>
     public long Malformed { get; init; }
 
-    /// <summary>The last line of a file, without its newline and not valid JSON: a writer that stopped mid-line.</summary>
+    /// <summary>The last line of a file without its newline: what a writer that stopped mid-record leaves. Skipped even
+    /// when it parses, as the record format requires (a record is complete only with its newline).</summary>
     public long Truncated { get; init; }
 
     /// <summary>Longer than the reader's maximum line length; skipped without being buffered.</summary>

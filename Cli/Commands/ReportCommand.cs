@@ -26,7 +26,7 @@ internal static class ReportCommand
     {
         var files = new Argument<string[]>("files")
         {
-            Description = "Record files (JSON lines, .gz accepted), read as one set: rotated files, several processes.",
+            Description = "Record files (JSON lines, .gz accepted), read as one set in name order: rotated files, several processes.",
             Arity = ArgumentArity.ZeroOrMore, // none given is reported by Run in one line, not by the parser's help dump
         };
         var format = new Option<string>("--format", "-f")
@@ -121,7 +121,9 @@ internal static class ReportCommand
         RecordSet set;
         try
         {
-            set = RecordReader.ReadFiles(settings.Files);
+            // Name order is time order for a process's files (docs/record-format.md), so rotated
+            // files are read in sequence however the shell or the user listed them.
+            set = RecordReader.ReadFiles(settings.Files.Order(StringComparer.Ordinal));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

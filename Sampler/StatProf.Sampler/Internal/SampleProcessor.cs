@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Etlx;
@@ -22,6 +23,8 @@ internal sealed class SampleProcessor
     /// <summary>TraceLog interns at most this many stacks between trims, whatever the trim interval.</summary>
     private const int MaxTraceLogStacks = 200_000;
 
+    private static readonly double TicksPerStopwatchTick = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
+
     private readonly SampleRing _ring;
     private readonly StackTable _stacks;
     private readonly MonitoredThreads _monitored;
@@ -36,7 +39,8 @@ internal sealed class SampleProcessor
     private readonly Dictionary<int, int> _frameByCodeAddress = new();
 
     private TraceLog? _traceLog;
-    private long _sessionStartUtcTicks;
+    private long _utcAtBase;
+    private long _stopwatchAtBase;
     private long _nextTrimUtcTicks;
     private volatile bool _ignoring;
 
@@ -120,9 +124,11 @@ internal sealed class SampleProcessor
         _stackByTraceLogIndex.Clear();
         _frameByCodeAddress.Clear();
         Clock.Reset();
-        DateTime start = source.SessionStartTime;
-        _sessionStartUtcTicks = (start.Kind == DateTimeKind.Utc ? start : start.ToUniversalTime()).Ticks;
-        _nextTrimUtcTicks = _sessionStartUtcTicks + _trimIntervalTicks;
+        // The events' raw timestamps are on Stopwatch's clock: map that clock to UTC once per session
+        // (a live session's SessionStartTime is not set).
+        _utcAtBase = DateTime.UtcNow.Ticks;
+        _stopwatchAtBase = Stopwatch.GetTimestamp();
+        _nextTrimUtcTicks = _utcAtBase + _trimIntervalTicks;
         _ignoring = false;
     }
 
@@ -172,16 +178,16 @@ internal sealed class SampleProcessor
             throw injected;
         }
 
-        long timestamp = _sessionStartUtcTicks + (long)(data.TimeStampRelativeMSec * TimeSpan.TicksPerMillisecond);
+#pragma warning disable CS0618 // "Discouraged", not obsolete: the raw clock is exactly what scopes are stamped with.
+        long qpc = data.TimeStampQPC;
+#pragma warning restore CS0618
+        long timestamp = _utcAtBase + (long)((qpc - _stopwatchAtBase) * TicksPerStopwatchTick);
         int osThreadId = data.ThreadID;
         long tick = Clock.Observe(timestamp, osThreadId);
         _seen++;
 
         // Decided at the instant of the tick (the event's clock is Stopwatch's), not now: the event
         // reaches us some milliseconds later, when the thread may have left or entered a scope.
-#pragma warning disable CS0618 // "Discouraged", not obsolete: the raw clock is exactly what scopes are stamped with.
-        long qpc = data.TimeStampQPC;
-#pragma warning restore CS0618
         if (!_monitored.WasMonitoredAt(osThreadId, qpc, out int managedThreadId, out long requestId) && !_allThreads)
         {
             _filtered++;

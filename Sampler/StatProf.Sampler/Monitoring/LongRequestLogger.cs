@@ -58,7 +58,9 @@ public sealed class LongRequestLogger : IDisposable
         _intervalTicks = ToTicks(_options.Interval);
         TimeSpan lead = _options.ActivationLead < _options.Threshold / 2 ? _options.ActivationLead : _options.Threshold / 2;
         _activateTicks = _thresholdTicks - ToTicks(lead);
-        _slackTicks = ToTicks(TimeSpan.FromMilliseconds(50));
+        // The runtime delivers samples of different threads out of order by up to its buffer flush
+        // (~0.1 s, more on a loaded machine): an instant counts as passed only this much later.
+        _slackTicks = ToTicks(TimeSpan.FromMilliseconds(300));
         _redactor = new Redactor(_options.Redaction);
         _sampler = new StackSampler(_options.Sampler);
         _registry = new RequestRegistry(_sampler.MonitoredThreads, TimeSpan.FromTicks(Math.Max(1, _activateTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency)), OnLongRequestEnded);
@@ -245,13 +247,14 @@ public sealed class LongRequestLogger : IDisposable
 
             RequestInfo info = Describe(state, id);
             long startUtc = state.StartUtcTicks;
+            bool isAsync = state.Async;
             Interlocked.MemoryBarrier();
             if (state.Id != id)
             {
                 continue; // it ended (and the state was reused) while we read it
             }
 
-            _slow[id] = new SlowRequest(id, state, info, start, startUtc, Math.Max(start + _thresholdTicks, _coveredFrom == long.MaxValue ? 0 : _coveredFrom));
+            _slow[id] = new SlowRequest(id, state, info, start, startUtc, Math.Max(start + _thresholdTicks, _coveredFrom == long.MaxValue ? 0 : _coveredFrom)) { IsAsync = isAsync };
         }
     }
 
@@ -390,6 +393,11 @@ public sealed class LongRequestLogger : IDisposable
     {
         foreach (SlowRequest request in _slow.Values)
         {
+            if (!request.IsAsync)
+            {
+                continue; // a synchronous request is always on its thread: its samples will come
+            }
+
             long limit = request.End?.End ?? long.MaxValue;
             while (!request.Exhausted
                 && request.NextDumpAt >= _coveredFrom

@@ -23,6 +23,9 @@ internal sealed class SlowRequest
 
     public RequestInfo Info { get; }
 
+    /// <summary>True for a request that flows with the execution context: it can be on no thread (awaiting).</summary>
+    public bool IsAsync { get; init; }
+
     /// <summary>True once <see cref="LongRequestLoggerOptions.MaxDumpsPerRequest"/> dumps were written: no more dumps.</summary>
     public bool Exhausted { get; set; }
 

@@ -177,6 +177,18 @@ public sealed class RecordReaderTests
     }
 
     [Fact]
+    public void ALastLineWithoutItsNewlineIsSkippedEvenWhenItParses()
+    {
+        var r = new FakeRequest("a");
+        string text = Records.Header() + "\n" + r.Dump(1, "Main()") + "\n" + r.End(2100);
+
+        RecordSet set = Read.Bytes(Encoding.UTF8.GetBytes(text));
+
+        Assert.Equal(1, set.Skipped.Truncated);
+        Assert.False(Assert.Single(set.Requests).Ended);
+    }
+
+    [Fact]
     public void ALineAtTheCapIsReadAndOneByteLongerIsSkipped()
     {
         var options = new RecordReaderOptions { MaxLineBytes = 1024 };

@@ -122,6 +122,13 @@ public sealed class LongRequestLoggerTests : IDisposable
         Assert.Contains(first.GetProperty("frames").EnumerateArray(), f => f.GetProperty("name").GetString()!.Contains(nameof(SlowSyncWork), StringComparison.Ordinal));
         Assert.Contains("   at ", first.GetProperty("traceback").GetString());
         Assert.Equal(Environment.CurrentManagedThreadId, first.GetProperty("thread").GetProperty("managed").GetInt32());
+        DateTime startedAt = first.GetProperty("request").GetProperty("startedAt").GetDateTime();
+        Assert.All(OfType(records, "dump").Where(r => RequestIdOf(r) == "slow-1"), d =>
+        {
+            // A dump's time is the tick's instant: its elapsed time after the request's start.
+            TimeSpan sinceStart = d.GetProperty("time").GetDateTime() - startedAt;
+            Assert.InRange(sinceStart.TotalMilliseconds, d.GetProperty("elapsedMs").GetDouble() - 50, d.GetProperty("elapsedMs").GetDouble() + 50);
+        });
 
         JsonElement end = Assert.Single(OfType(records, "end"));
         Assert.Equal("slow-1", RequestIdOf(end));
