@@ -514,7 +514,9 @@ public sealed class LongRequestLogger : IDisposable
         {
             try
             {
-                handler(this, new SlowRequestSummary(notice.Info.Id, notice.Info.Kind, notice.Info.Name, duration, dumps, outcome, status, _writer.CurrentPath));
+                // The writer opens its file on its own thread: before the first record is out, name the pattern.
+                string file = _writer.CurrentPath ?? Path.Combine(Path.GetFullPath(_options.Directory), _options.FilePrefix + "-*.jsonl");
+                handler(this, new SlowRequestSummary(notice.Info.Id, notice.Info.Kind, notice.Info.Name, duration, dumps, outcome, status, file));
             }
             catch (Exception ex)
             {

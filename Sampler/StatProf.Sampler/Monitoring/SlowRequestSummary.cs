@@ -8,7 +8,7 @@ namespace StatProf.Sampler;
 /// <param name="Dumps">How many stack dumps were recorded for it.</param>
 /// <param name="Outcome"><c>ok</c>, <c>error</c> or <c>cancelled</c>.</param>
 /// <param name="Status">Its status code, when the host set one.</param>
-/// <param name="RecordFile">The record file that holds its end record, when one is open.</param>
+/// <param name="RecordFile">The record file that holds its end record (a file pattern when the writer has not opened its file yet).</param>
 public sealed record SlowRequestSummary(
     string Id,
     string Kind,
