@@ -1,10 +1,11 @@
 // SamplingProbe: embeds StatProf's sampler in a process with one spinning and one sleeping thread,
 // samples for a while and prints one JSON object (or one error line on stderr, exit code 2).
 //
-//   dotnet run --project samples/SamplingProbe -- [seconds] [--diverse]
+//   dotnet run --project samples/SamplingProbe -- [seconds] [--diverse] [--levels N]
 //
-// --diverse makes the spinning thread walk thousands of distinct stacks (recursion with varying
-// depth and branch), to show that memory plateaus with many distinct stacks.
+// --diverse makes the spinning thread walk thousands of distinct stacks (2^N paths through two
+// methods at N levels, N = 12 by default: at most about 5 * 2^N distinct stacks with their partial
+// paths), to show that memory plateaus with many distinct stacks.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -12,10 +13,12 @@ using StatProf.Sampler;
 
 double seconds = args.Length > 0 && double.TryParse(args[0], System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 3;
 bool diverse = args.Contains("--diverse");
+int levelsAt = Array.IndexOf(args, "--levels");
+int levels = levelsAt >= 0 && levelsAt + 1 < args.Length && int.TryParse(args[levelsAt + 1], out int l) ? Math.Clamp(l, 1, 20) : 12;
 
 using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, TrimInterval = TimeSpan.FromSeconds(10) });
 using var stop = new CancellationTokenSource();
-var spinner = new Thread(() => Workload.Spin(diverse, stop.Token)) { IsBackground = true, Name = "spin" };
+var spinner = new Thread(() => Workload.Spin(diverse, levels, stop.Token)) { IsBackground = true, Name = "spin" };
 var sleeper = new Thread(() => Workload.Sleep(stop.Token)) { IsBackground = true, Name = "sleep" };
 spinner.Start();
 sleeper.Start();
@@ -90,14 +93,14 @@ internal static class Workload
     public static volatile int SpinThreadId;
     public static volatile int SleepThreadId;
 
-    public static void Spin(bool diverse, CancellationToken stop)
+    public static void Spin(bool diverse, int levels, CancellationToken stop)
     {
         SpinThreadId = OsThread.CurrentId;
         var random = new Random(12345); // fixed seed: the same stack mix on every run
         double x = 0;
         while (!stop.IsCancellationRequested)
         {
-            x += diverse ? Branch(random.Next(1 << 12), 12) : Burn(1000);
+            x += diverse ? Branch(random.Next(1 << levels), levels) : Burn(1000);
         }
 
         GC.KeepAlive(x);
@@ -112,7 +115,7 @@ internal static class Workload
         }
     }
 
-    // 2^12 distinct paths through A/B at 12 levels: thousands of distinct stacks.
+    // 2^levels distinct paths through A/B: thousands of distinct stacks.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static double Branch(int path, int level) =>
         level == 0 ? Burn(200) : (path & 1) == 0 ? A(path >> 1, level - 1) : B(path >> 1, level - 1);
