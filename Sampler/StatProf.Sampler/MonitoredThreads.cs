@@ -27,10 +27,21 @@ public sealed class MonitoredThreads
     private static ThreadSlot? t_slot;
 
     private readonly ConcurrentDictionary<int, ThreadSlot> _slots = new();
-    private int _monitoredNow;
 
-    /// <summary>Number of threads inside a monitored scope now.</summary>
-    public int Count => Volatile.Read(ref _monitoredNow);
+    /// <summary>Number of threads inside a monitored scope now (counted on demand: no shared counter on the hot path).</summary>
+    public int Count
+    {
+        get
+        {
+            int count = 0;
+            foreach (KeyValuePair<int, ThreadSlot> entry in _slots)
+            {
+                count += entry.Value.Depth > 0 ? 1 : 0;
+            }
+
+            return count;
+        }
+    }
 
     /// <summary>Marks the calling thread as monitored until the returned scope is disposed (on the same thread).</summary>
     public Scope EnterCurrentThread() => EnterCurrentThread(0, Stopwatch.GetTimestamp());
@@ -43,20 +54,16 @@ public sealed class MonitoredThreads
     internal Scope EnterCurrentThread(long requestId, long timestamp)
     {
         ThreadSlot slot = t_owner == this && t_slot is { } cached ? cached : Register();
-        if (slot.Enter(timestamp, requestId))
-        {
-            Interlocked.Increment(ref _monitoredNow);
-        }
-
+        slot.Enter(timestamp, requestId);
         return new Scope(this, slot);
     }
 
     /// <summary>Ends one scope of the calling thread at <paramref name="timestamp"/>.</summary>
     internal void ExitCurrentThread(long timestamp)
     {
-        if (t_owner == this && t_slot is { } slot && slot.Exit(timestamp))
+        if (t_owner == this && t_slot is { } slot)
         {
-            Interlocked.Decrement(ref _monitoredNow);
+            slot.Exit(timestamp);
         }
     }
 
@@ -117,13 +124,7 @@ public sealed class MonitoredThreads
         }
     }
 
-    private void Exit(ThreadSlot slot, long timestamp)
-    {
-        if (slot.Exit(timestamp))
-        {
-            Interlocked.Decrement(ref _monitoredNow);
-        }
-    }
+    private static void Exit(ThreadSlot slot, long timestamp) => slot.Exit(timestamp);
 
     /// <summary>Ends the monitoring begun by <see cref="EnterCurrentThread()"/>.</summary>
     public readonly struct Scope : IDisposable, IEquatable<Scope>
@@ -142,7 +143,7 @@ public sealed class MonitoredThreads
         {
             if (_slot is not null)
             {
-                _owner!.Exit(_slot, Stopwatch.GetTimestamp());
+                MonitoredThreads.Exit(_slot, Stopwatch.GetTimestamp());
             }
         }
 

@@ -23,8 +23,6 @@ internal sealed class SampleProcessor
     /// <summary>TraceLog interns at most this many stacks between trims, whatever the trim interval.</summary>
     private const int MaxTraceLogStacks = 200_000;
 
-    private static readonly double TicksPerStopwatchTick = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
-
     private readonly SampleRing _ring;
     private readonly StackTable _stacks;
     private readonly MonitoredThreads _monitored;
@@ -39,8 +37,6 @@ internal sealed class SampleProcessor
     private readonly Dictionary<int, int> _frameByCodeAddress = new();
 
     private TraceLog? _traceLog;
-    private long _utcAtBase;
-    private long _stopwatchAtBase;
     private long _nextTrimUtcTicks;
     private volatile bool _ignoring;
 
@@ -124,11 +120,10 @@ internal sealed class SampleProcessor
         _stackByTraceLogIndex.Clear();
         _frameByCodeAddress.Clear();
         Clock.Reset();
-        // The events' raw timestamps are on Stopwatch's clock: map that clock to UTC once per session
-        // (a live session's SessionStartTime is not set).
-        _utcAtBase = DateTime.UtcNow.Ticks;
-        _stopwatchAtBase = Stopwatch.GetTimestamp();
-        _nextTrimUtcTicks = _utcAtBase + _trimIntervalTicks;
+        // The events' raw timestamps are on Stopwatch's clock, as request scopes are: both map to UTC
+        // through the same anchor (a live session's SessionStartTime is not set).
+        WallClock.Resync();
+        _nextTrimUtcTicks = WallClock.ToUtcTicks(Stopwatch.GetTimestamp()) + _trimIntervalTicks;
         _ignoring = false;
     }
 
@@ -181,7 +176,7 @@ internal sealed class SampleProcessor
 #pragma warning disable CS0618 // "Discouraged", not obsolete: the raw clock is exactly what scopes are stamped with.
         long qpc = data.TimeStampQPC;
 #pragma warning restore CS0618
-        long timestamp = _utcAtBase + (long)((qpc - _stopwatchAtBase) * TicksPerStopwatchTick);
+        long timestamp = WallClock.ToUtcTicks(qpc);
         int osThreadId = data.ThreadID;
         long tick = Clock.Observe(timestamp, osThreadId);
         _seen++;

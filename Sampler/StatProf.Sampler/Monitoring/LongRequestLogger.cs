@@ -22,7 +22,7 @@ namespace StatProf.Sampler;
 public sealed class LongRequestLogger : IDisposable
 {
     private static readonly TimeSpan StepPeriod = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan EndWaitLimit = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan EndWaitLimit = TimeSpan.FromSeconds(10); // samples can lag seconds behind on a loaded machine
 
     private readonly LongRequestLoggerOptions _options;
     private readonly StackSampler _sampler;

@@ -17,6 +17,18 @@ internal sealed class RequestRegistry
     [ThreadStatic]
     private static RequestState? t_cached;
 
+    // Ids are handed out to each thread in blocks, so that beginning a request touches no shared counter.
+    private const long IdBlock = 1024;
+
+    [ThreadStatic]
+    private static long t_nextId;
+
+    [ThreadStatic]
+    private static long t_idLimit;
+
+    [ThreadStatic]
+    private static RequestRegistry? t_idOwner;
+
     private readonly MonitoredThreads _threads;
     private readonly AsyncLocal<AsyncToken?> _current;
     private readonly long _endNoticeTicks;
@@ -62,7 +74,7 @@ internal sealed class RequestRegistry
         }
 
         long now = Stopwatch.GetTimestamp();
-        state.Begin(Interlocked.Increment(ref _nextId), kind, name, externalId, tags, now, isAsync: false);
+        state.Begin(NextId(), kind, name, externalId, tags, now, isAsync: false);
         _threads.EnterCurrentThread(state.Id, now);
         return state;
     }
@@ -81,7 +93,7 @@ internal sealed class RequestRegistry
     public RequestState BeginAsync(string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags)
     {
         RequestState state = Rent();
-        state.Begin(Interlocked.Increment(ref _nextId), kind, name, externalId, tags, Stopwatch.GetTimestamp(), isAsync: true);
+        state.Begin(NextId(), kind, name, externalId, tags, Stopwatch.GetTimestamp(), isAsync: true);
 
         // The handler enters this thread for the request now, and follows the request at every hop.
         _current.Value = new AsyncToken(state, state.Id);
@@ -97,6 +109,18 @@ internal sealed class RequestRegistry
 
         Finish(state, Stopwatch.GetTimestamp());
         Return(state);
+    }
+
+    private long NextId()
+    {
+        if (t_idOwner != this || t_nextId == t_idLimit)
+        {
+            t_idLimit = Interlocked.Add(ref _nextId, IdBlock) + 1;
+            t_nextId = t_idLimit - IdBlock;
+            t_idOwner = this;
+        }
+
+        return t_nextId++;
     }
 
     private void Finish(RequestState state, long now)

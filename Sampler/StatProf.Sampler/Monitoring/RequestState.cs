@@ -28,8 +28,8 @@ internal sealed class RequestState
     /// <summary>Begin time on the <see cref="Stopwatch.GetTimestamp"/> clock.</summary>
     public long Start { get; private set; }
 
-    /// <summary>Begin time, UTC ticks.</summary>
-    public long StartUtcTicks { get; private set; }
+    /// <summary>Begin time, UTC ticks (derived from <see cref="Start"/>: the hot path reads no wall clock).</summary>
+    public long StartUtcTicks => StatProf.Sampler.Internal.WallClock.ToUtcTicks(Start);
 
     /// <summary>True for a scope that flows with the execution context (async).</summary>
     public bool Async { get; private set; }
@@ -58,7 +58,6 @@ internal sealed class RequestState
         Tags = tags;
         TraceId = Activity.Current is { } activity ? activity.TraceId : default;
         Start = start;
-        StartUtcTicks = DateTime.UtcNow.Ticks;
         Async = isAsync;
         Status = 0;
         Error = null;
