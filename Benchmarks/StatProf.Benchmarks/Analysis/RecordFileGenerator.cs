@@ -124,7 +124,7 @@ internal static class RecordFileGenerator
                 planned += count;
                 Live request = shop.NewRequest(requests++, arrival, count, random);
                 pending.Enqueue(request, request.NextTime);
-                arrival += (long)(random.Next(40, 200) * TimeSpan.TicksPerMillisecond);
+                arrival += random.Next(40 * (int)TimeSpan.TicksPerMillisecond, 200 * (int)TimeSpan.TicksPerMillisecond);
                 continue;
             }
 
@@ -163,8 +163,8 @@ internal static class RecordFileGenerator
             EndLine(writer, buffer, file);
             records++;
             live.NextTime = live.Done < live.Count
-                ? live.Start + (long)((ThresholdMs + (live.Done * IntervalMs) + random.Next(0, 6)) * TimeSpan.TicksPerMillisecond)
-                : live.Start + (long)((ThresholdMs + ((live.Done - 1) * IntervalMs) + random.Next(1, (int)IntervalMs)) * TimeSpan.TicksPerMillisecond);
+                ? live.Start + (long)((ThresholdMs + (live.Done * IntervalMs)) * TimeSpan.TicksPerMillisecond) + Jitter(random)
+                : live.Start + (long)((ThresholdMs + ((live.Done - 1) * IntervalMs)) * TimeSpan.TicksPerMillisecond) + random.Next(1, (int)IntervalMs * 10_000);
             pending.Enqueue(live, live.NextTime);
         }
 
@@ -173,6 +173,9 @@ internal static class RecordFileGenerator
         Flush(buffer, file, force: true);
         return new RecordFile(path, file.Length, dumps + sames, dumps, sames, requests, shop.StackCount);
     }
+
+    /// <summary>How late the sampler's tick comes: 0–5 ms, in ticks.</summary>
+    private static long Jitter(Random random) => random.Next(0, 5 * (int)TimeSpan.TicksPerMillisecond);
 
     private static long PeekTime(PriorityQueue<Live, long> pending)
     {
@@ -642,7 +645,7 @@ internal static class RecordFileGenerator
                 Count = dumps,
                 OsThread = 31000 + thread,
                 ManagedThread = 8 + thread,
-                NextTime = start + (long)((ThresholdMs + random.Next(0, 6)) * TimeSpan.TicksPerMillisecond),
+                NextTime = start + (long)(ThresholdMs * TimeSpan.TicksPerMillisecond) + Jitter(random),
             };
         }
 

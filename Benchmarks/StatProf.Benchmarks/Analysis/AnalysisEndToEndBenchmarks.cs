@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using StatProf.Analysis;
+
+namespace StatProf.Benchmarks.Analysis;
+
+/// <summary>
+/// A one-million-sample record file (about 5.1 GB, 28 500 requests; see
+/// <see cref="RecordFileGenerator"/>) read and analysed, as <c>statprof report</c> does. Target:
+/// ≤ 3 s and ≤ 500 MB peak memory.
+/// </summary>
+/// <remarks>
+/// Each iteration is one read and analysis, so the job is a monitoring one with few iterations. The
+/// cleanup prints the process's peak working set, an upper bound for one run: it spans the setup
+/// (which may generate the file) and every iteration. A single run's peak is measured in its own
+/// process (docs/benchmarks-analysis.md).
+/// </remarks>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+public class AnalysisEndToEndBenchmarks
+{
+    private RecordFile _file = null!;
+    private long _samples;
+
+    [GlobalSetup]
+    public void Setup() => _file = AnalysisWorkload.File(AnalysisWorkload.LargeSamples);
+
+    [GlobalCleanup]
+    public void Report()
+    {
+        using var process = Process.GetCurrentProcess();
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"// peak working set {process.PeakWorkingSet64 / 1e6:F0} MB; GC heap now {GC.GetTotalMemory(forceFullCollection: false) / 1e6:F0} MB; samples analysed per run {_samples:N0}"));
+    }
+
+    /// <summary>Reads the file and analyses it with the default options.</summary>
+    [Benchmark]
+    public Profile ReadAndAnalyze()
+    {
+        RecordSet set = RecordReader.ReadFiles([_file.Path]);
+        AnalysisWorkload.Check(set, _file);
+        Profile profile = Analyzer.Analyze(set);
+        _samples = profile.Samples;
+        return profile;
+    }
+}
