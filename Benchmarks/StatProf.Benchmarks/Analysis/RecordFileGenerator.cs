@@ -35,7 +35,7 @@ internal sealed record RecordFile(string Path, long Bytes, int Samples, int Dump
 /// methods, and a leaf helper family (CPU work such as dictionary lookups, decimal maths or JSON
 /// serialization; or a blocking wait: a SQL round trip, a lock, a socket, a sleep). Stacks are 20–40
 /// frames deep and share their prefixes; a few hundred distinct ones exist. Frame names are the
-/// full IL-style signatures the sampler writes (100–250 characters for framework frames).
+/// full IL-style signatures the sampler writes (about 120 characters, up to 280).
 /// </para>
 /// <para>
 /// Each request is dumped 10–60 times. A dump whose stack equals the previous one is written as
@@ -114,8 +114,8 @@ internal static class RecordFileGenerator
         WriteHeader(writer, names);
         EndLine(writer, buffer, file);
 
-        // Requests arrive about every 120 ms and are dumped every 200 ms from 1 s on: about 12 are
-        // dumped concurrently, so their lines interleave as in a real file.
+        // Requests arrive every 40–200 ms and are dumped every 200 ms from 1 s on, 10–60 times:
+        // about 60 are being dumped at any time, so their lines interleave as in a real file.
         while (planned < samples || pending.Count > 0)
         {
             if (planned < samples && (pending.Count == 0 || arrival <= PeekTime(pending)))
