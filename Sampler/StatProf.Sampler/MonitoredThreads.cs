@@ -27,6 +27,7 @@ public sealed class MonitoredThreads
     private static ThreadSlot? t_slot;
 
     private readonly ConcurrentDictionary<int, ThreadSlot> _slots = new();
+    private int _sessionActive;
 
     /// <summary>Number of threads inside a monitored scope now (counted on demand: no shared counter on the hot path).</summary>
     public int Count
@@ -43,6 +44,17 @@ public sealed class MonitoredThreads
         }
     }
 
+    /// <summary>
+    /// True from just before a sampling session starts until it has stopped and its last sample was
+    /// filtered: only then can the instant a scope ends matter to a sample. While it is false, a
+    /// scope that ends may close its interval at any instant between its start and now.
+    /// </summary>
+    internal bool SessionActive
+    {
+        get => Volatile.Read(ref _sessionActive) != 0;
+        set => Volatile.Write(ref _sessionActive, value ? 1 : 0);
+    }
+
     /// <summary>Marks the calling thread as monitored until the returned scope is disposed (on the same thread).</summary>
     public Scope EnterCurrentThread() => EnterCurrentThread(0, Stopwatch.GetTimestamp());
 
@@ -53,10 +65,13 @@ public sealed class MonitoredThreads
     /// </summary>
     internal Scope EnterCurrentThread(long requestId, long timestamp)
     {
-        ThreadSlot slot = t_owner == this && t_slot is { } cached ? cached : Register();
+        ThreadSlot slot = CurrentThreadSlot();
         slot.Enter(timestamp, requestId);
         return new Scope(this, slot);
     }
+
+    /// <summary>The calling thread's slot (registered on first use); only this thread may enter or exit it.</summary>
+    internal ThreadSlot CurrentThreadSlot() => t_owner == this && t_slot is { } cached ? cached : Register();
 
     /// <summary>Ends one scope of the calling thread at <paramref name="timestamp"/>.</summary>
     internal void ExitCurrentThread(long timestamp)

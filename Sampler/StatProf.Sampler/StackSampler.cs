@@ -94,7 +94,19 @@ public sealed class StackSampler : IDisposable
                 return;
             }
 
-            SamplingSession session = SamplingSession.Start(_processor, _options, OnReaderFault);
+            // Before the first sample can exist: from now on scopes record precise exit instants.
+            MonitoredThreads.SessionActive = true;
+            SamplingSession session;
+            try
+            {
+                session = SamplingSession.Start(_processor, _options, OnReaderFault);
+            }
+            catch
+            {
+                MonitoredThreads.SessionActive = false;
+                throw;
+            }
+
             LastSessionStartLatency = session.SessionStartLatency;
             LastRundownLatency = session.RundownLatency;
             _sessions++;
@@ -174,6 +186,7 @@ public sealed class StackSampler : IDisposable
         Volatile.Write(ref _session, null);
         session.Stop(_options.StopTimeout, _options.Logger);
         session.Dispose();
+        MonitoredThreads.SessionActive = false; // the reader is done: no sample will be filtered any more
         _options.Logger?.LogSamplerStopped(GetCounters());
     }
 

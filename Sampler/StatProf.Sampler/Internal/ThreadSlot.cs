@@ -5,6 +5,13 @@ namespace StatProf.Sampler.Internal;
 /// its last <see cref="History"/> monitored intervals, each tagged with the request that ran in it,
 /// readable by the sampler thread through a seqlock.
 /// </summary>
+/// <remarks>
+/// The owner thread writes every shared field with <see cref="Volatile.Write(ref long, long)"/>: in
+/// the .NET memory model a volatile write is not observable before any earlier write, so the odd
+/// version, the interval fields and the even version become visible in that order, which is all a
+/// seqlock writer needs. On x64 these are plain stores (no interlocked instruction on the request
+/// path); the reader pays the full fence.
+/// </remarks>
 internal sealed class ThreadSlot
 {
     public const int History = 64;
@@ -12,13 +19,13 @@ internal sealed class ThreadSlot
     /// <summary>Nested scopes deeper than this still count but are attributed to the 16th.</summary>
     private const int MaxNesting = 16;
 
-    private readonly long[] _entered = new long[History];
-    private readonly long[] _exited = new long[History];
-    private readonly long[] _requests = new long[History];
+    private const int Mask = History - 1; // History is a power of two
+
+    private readonly Interval[] _history = new Interval[History];
     private readonly long[] _nested = new long[MaxNesting];
     private readonly WeakReference<Thread> _thread;
     private int _version; // odd while the owner writes
-    private int _intervals;
+    private long _intervals; // never wraps: 2^63 scopes
 
     public ThreadSlot(int osThreadId, int managedThreadId, Thread thread)
     {
@@ -39,10 +46,11 @@ internal sealed class ThreadSlot
     /// <summary>Owner thread. Opens an interval for <paramref name="requestId"/>; true when the thread was not monitored before.</summary>
     public bool Enter(long now, long requestId)
     {
-        Interlocked.Increment(ref _version);
+        int version = _version + 1;
+        Volatile.Write(ref _version, version); // odd: a reader retries
         if (Depth > 0)
         {
-            _exited[(_intervals - 1) % History] = now;
+            Volatile.Write(ref _history[(int)((_intervals - 1) & Mask)].Exited, now);
         }
 
         if (Depth < MaxNesting)
@@ -52,7 +60,7 @@ internal sealed class ThreadSlot
 
         Depth++;
         Open(now, _nested[Math.Min(Depth, MaxNesting) - 1]);
-        Volatile.Write(ref _version, _version + 1);
+        Volatile.Write(ref _version, version + 1);
         return Depth == 1;
     }
 
@@ -64,25 +72,26 @@ internal sealed class ThreadSlot
             return false;
         }
 
-        Interlocked.Increment(ref _version);
-        _exited[(_intervals - 1) % History] = now;
+        int version = _version + 1;
+        Volatile.Write(ref _version, version);
+        Volatile.Write(ref _history[(int)((_intervals - 1) & Mask)].Exited, now);
         Depth--;
         if (Depth > 0)
         {
             Open(now, _nested[Math.Min(Depth, MaxNesting) - 1]);
         }
 
-        Volatile.Write(ref _version, _version + 1);
+        Volatile.Write(ref _version, version + 1);
         return Depth == 0;
     }
 
     private void Open(long now, long requestId)
     {
-        int i = _intervals % History;
-        _entered[i] = now;
-        _exited[i] = long.MaxValue;
-        _requests[i] = requestId;
-        _intervals++;
+        ref Interval interval = ref _history[(int)(_intervals & Mask)];
+        Volatile.Write(ref interval.Entered, now);
+        Volatile.Write(ref interval.Exited, long.MaxValue);
+        Volatile.Write(ref interval.Request, requestId);
+        Volatile.Write(ref _intervals, _intervals + 1);
     }
 
     /// <summary>
@@ -99,17 +108,17 @@ internal sealed class ThreadSlot
             {
                 bool found = false;
                 long request = 0;
-                int total = _intervals;
-                int count = Math.Min(total, History);
+                long total = _intervals;
+                int count = (int)Math.Min(total, History);
 
                 // Newest first: at a boundary the request that was entered last wins.
                 for (int k = 1; k <= count && !found; k++)
                 {
-                    int i = (total - k) % History;
-                    if (_entered[i] <= timestamp && timestamp <= _exited[i])
+                    ref Interval interval = ref _history[(int)((total - k) & Mask)];
+                    if (interval.Entered <= timestamp && timestamp <= interval.Exited)
                     {
                         found = true;
-                        request = _requests[i];
+                        request = interval.Request;
                     }
                 }
 
@@ -123,5 +132,13 @@ internal sealed class ThreadSlot
 
             spin.SpinOnce();
         }
+    }
+
+    /// <summary>One monitored interval of the thread, on the <see cref="System.Diagnostics.Stopwatch"/> clock.</summary>
+    private struct Interval
+    {
+        public long Entered;
+        public long Exited; // long.MaxValue while open
+        public long Request;
     }
 }

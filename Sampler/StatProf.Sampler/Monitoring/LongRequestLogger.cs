@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using StatProf.Sampler.Internal;
 using StatProf.Sampler.Monitoring;
 using StatProf.Sampler.Records;
 
@@ -113,7 +114,8 @@ public sealed class LongRequestLogger : IDisposable
     public RequestScope BeginRequest(string name, string kind = "request", string? id = null, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return new RequestScope(_registry, _registry.BeginSync(kind, name, id, tags));
+        RequestState state = _registry.BeginSync(kind, name, id, tags, out SyncThreadContext? context);
+        return new RequestScope(_registry, state, context);
     }
 
     /// <summary>
@@ -142,6 +144,7 @@ public sealed class LongRequestLogger : IDisposable
         }
 
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        _registry.Retire();
         _stopping = true;
         _wake.Set();
         if (_thread.Join(TimeSpan.FromSeconds(10)))
@@ -201,6 +204,7 @@ public sealed class LongRequestLogger : IDisposable
     private void Step()
     {
         long now = Stopwatch.GetTimestamp();
+        CoarseClock.Calibrate();
         FindLongRequests(now);
         if (NeedsSampling() || _pendingEnds.Count > 0 || !_endNotices.IsEmpty)
         {
@@ -229,6 +233,11 @@ public sealed class LongRequestLogger : IDisposable
             }
 
             long start = state.Start;
+            if (now - start >= _registry.PreciseEndTicks && !state.NeedsEndTime)
+            {
+                RequestRegistry.MarkLongRunning(state); // at worst a reused state's next request: it then reads one clock more
+            }
+
             if (now - start < _activateTicks)
             {
                 continue;

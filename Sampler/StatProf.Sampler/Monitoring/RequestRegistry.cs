@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using StatProf.Sampler.Internal;
 
 namespace StatProf.Sampler.Monitoring;
 
@@ -11,33 +12,27 @@ namespace StatProf.Sampler.Monitoring;
 /// </summary>
 internal sealed class RequestRegistry
 {
+    // Everything the synchronous path needs, in one thread-static: one thread-local access per call.
     [ThreadStatic]
-    private static RequestRegistry? t_owner;
-
-    [ThreadStatic]
-    private static RequestState? t_cached;
+    private static SyncThreadContext? t_context;
 
     // Ids are handed out to each thread in blocks, so that beginning a request touches no shared counter.
-    private const long IdBlock = 1024;
-
-    [ThreadStatic]
-    private static long t_nextId;
-
-    [ThreadStatic]
-    private static long t_idLimit;
-
-    [ThreadStatic]
-    private static RequestRegistry? t_idOwner;
+    internal const long IdBlock = 1024;
 
     private readonly MonitoredThreads _threads;
     private readonly AsyncLocal<AsyncToken?> _current;
     private readonly long _endNoticeTicks;
+    private readonly long _preciseEndTicks;
     private readonly Action<RequestState, long> _onLongEnd;
     private readonly object _poolLock = new();
     private readonly Stack<RequestState> _pool = new();
     private RequestState[] _all = new RequestState[64];
     private int _allCount;
     private long _nextId;
+    private volatile bool _retired;
+
+    /// <summary>True once the logger is gone.</summary>
+    internal bool Retired => _retired;
 
     /// <param name="threads">The sampler's thread filter: each request's thread intervals go there.</param>
     /// <param name="endNoticeAfter">Requests that end after running this long are reported to <paramref name="onLongEnd"/>.</param>
@@ -46,6 +41,7 @@ internal sealed class RequestRegistry
     {
         _threads = threads;
         _endNoticeTicks = (long)(endNoticeAfter.TotalSeconds * Stopwatch.Frequency);
+        _preciseEndTicks = Math.Min(_endNoticeTicks, Stopwatch.Frequency / 10);
         _onLongEnd = onLongEnd;
         _current = new AsyncLocal<AsyncToken?>(OnAsyncContextChanged);
     }
@@ -60,34 +56,92 @@ internal sealed class RequestRegistry
         }
     }
 
-    public RequestState BeginSync(string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags)
+    /// <summary>
+    /// How long a request runs before <see cref="MarkLongRunning"/> should be called for it: from then
+    /// on its end instant is read from the precise clock. 100 ms, or the end-notice delay if shorter.
+    /// </summary>
+    public long PreciseEndTicks => _preciseEndTicks;
+
+    /// <summary>
+    /// Begins a synchronous request on the calling thread. <paramref name="context"/> is the thread's
+    /// fast path, to give back to <see cref="EndSync"/> (null when the thread's cache belongs to
+    /// another live registry).
+    /// </summary>
+    public RequestState BeginSync(string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags, out SyncThreadContext? context)
     {
-        RequestState? state = t_owner == this ? t_cached : null;
-        if (state is null || state.InUse)
+        context = t_context;
+        if (context is null || context.Registry != this)
         {
-            state = Rent();
-            if (t_owner != this || t_cached is null)
+            context = context is null || context.Registry.Retired ? Attach() : null;
+            if (context is null)
             {
-                t_owner = this;
-                t_cached = state;
+                return BeginSyncUncached(kind, name, externalId, tags);
             }
         }
 
-        long now = Stopwatch.GetTimestamp();
-        state.Begin(NextId(), kind, name, externalId, tags, now, isAsync: false);
-        _threads.EnterCurrentThread(state.Id, now);
+        RequestState state = context.State;
+        if (state.InUse)
+        {
+            state = Rent(); // a nested scope
+        }
+
+        // While no session samples, the start may come from the coarse clock (10 ns instead of 26):
+        // it only dates the request, within a few ms. Under a session, samples need the precise instant.
+        long now = _threads.SessionActive ? Stopwatch.GetTimestamp() : CoarseClock.Now;
+        long id = context.NextId();
+        state.Begin(id, kind, name, externalId, tags, now, isAsync: false);
+        context.Slot.Enter(now, id);
         return state;
     }
 
-    public void EndSync(RequestState state)
+    /// <summary>Ends a synchronous request on the thread that began it.</summary>
+    public void EndSync(RequestState state, SyncThreadContext? context)
     {
-        long now = Stopwatch.GetTimestamp();
-        _threads.ExitCurrentThread(now);
-        Finish(state, now);
-        if (!ReferenceEquals(t_cached, state) || t_owner != this)
+        // The end instant matters only to a sampling session (which intervals samples fall in) and to a
+        // request that ran long enough to be reported. Otherwise the interval closes at its start:
+        // no sample can fall in it, and the request is spared a clock read.
+        long now = Volatile.Read(ref state.NeedsEndTime) || _threads.SessionActive ? Stopwatch.GetTimestamp() : state.Start;
+        if (context is not null)
         {
+            context.Slot.Exit(now);
+            Finish(state, now);
+            if (!ReferenceEquals(context.State, state))
+            {
+                Return(state);
+            }
+        }
+        else
+        {
+            _threads.ExitCurrentThread(now);
+            Finish(state, now);
             Return(state);
         }
+    }
+
+    /// <summary>The watchdog saw the request running for <see cref="PreciseEndTicks"/>.</summary>
+    public static void MarkLongRunning(RequestState state) => Volatile.Write(ref state.NeedsEndTime, true);
+
+    /// <summary>The logger is gone: threads may give their cached context to a new registry.</summary>
+    public void Retire() => _retired = true;
+
+    private SyncThreadContext Attach()
+    {
+        RequestState state = Rent();
+        state.InUse = false; // the thread's own state: in use only between a begin and its end
+        var context = new SyncThreadContext(this, state, _threads.CurrentThreadSlot());
+        t_context = context;
+        return context;
+    }
+
+    /// <summary>A thread whose cached context belongs to another live registry: no cache, no allocation.</summary>
+    private RequestState BeginSyncUncached(string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags)
+    {
+        RequestState state = Rent();
+        long now = Stopwatch.GetTimestamp();
+        long id = NextId();
+        state.Begin(id, kind, name, externalId, tags, now, isAsync: false);
+        _threads.EnterCurrentThread(id, now);
+        return state;
     }
 
     public RequestState BeginAsync(string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags)
@@ -111,17 +165,10 @@ internal sealed class RequestRegistry
         Return(state);
     }
 
-    private long NextId()
-    {
-        if (t_idOwner != this || t_nextId == t_idLimit)
-        {
-            t_idLimit = Interlocked.Add(ref _nextId, IdBlock) + 1;
-            t_nextId = t_idLimit - IdBlock;
-            t_idOwner = this;
-        }
+    private long NextId() => Interlocked.Increment(ref _nextId);
 
-        return t_nextId++;
-    }
+    /// <summary>Reserves a block of <see cref="IdBlock"/> ids; gives its first.</summary>
+    internal long ReserveIds() => Interlocked.Add(ref _nextId, IdBlock) - IdBlock + 1;
 
     private void Finish(RequestState state, long now)
     {

@@ -10,12 +10,14 @@ public readonly struct RequestScope : IDisposable, IEquatable<RequestScope>
 {
     private readonly RequestRegistry? _registry;
     private readonly RequestState? _state;
+    private readonly SyncThreadContext? _context;
     private readonly long _id;
 
-    internal RequestScope(RequestRegistry registry, RequestState state)
+    internal RequestScope(RequestRegistry registry, RequestState state, SyncThreadContext? context)
     {
         _registry = registry;
         _state = state;
+        _context = context;
         _id = state.Id;
     }
 
@@ -37,7 +39,7 @@ public readonly struct RequestScope : IDisposable, IEquatable<RequestScope>
     {
         if (_state is not null && _state.Id == _id)
         {
-            _registry!.EndSync(_state);
+            _registry!.EndSync(_state, _context);
         }
     }
 

@@ -49,6 +49,12 @@ internal sealed class RequestState
     /// <summary>True while the state is in use (owned by a scope).</summary>
     public bool InUse;
 
+    /// <summary>
+    /// Set by the watchdog once the request has run a while: its end instant is then read from the
+    /// precise clock (a synchronous request that ends before is spared that clock read).
+    /// </summary>
+    public bool NeedsEndTime;
+
     public void Begin(long id, string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags, long start, bool isAsync)
     {
         InUse = true;
@@ -63,6 +69,7 @@ internal sealed class RequestState
         Error = null;
         Cancelled = false;
         CurrentOsThread = 0;
+        NeedsEndTime = false;
         Volatile.Write(ref _id, id);
     }
 
