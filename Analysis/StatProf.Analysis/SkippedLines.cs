@@ -30,7 +30,7 @@ public sealed record SkippedLines
     /// <summary>A record whose <c>type</c> this reader does not know (from a newer writer, or not a record file).</summary>
     public long UnknownType { get; init; }
 
-    /// <summary>A <c>same</c> record whose request or referenced dump was never seen.</summary>
+    /// <summary>A <c>same</c> record whose request or referenced dump was never seen, or a <c>dump</c> whose <c>stack</c> line is not in its file.</summary>
     public long Orphan { get; init; }
 
     /// <summary>A dump numbered at or below the request's last one, or after its end (duplicates, files read twice).</summary>

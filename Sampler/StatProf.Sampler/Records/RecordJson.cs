@@ -89,6 +89,9 @@ internal static class RecordJson
             case DumpRecord dump:
                 WriteDump(writer, dump);
                 break;
+            case StackRecord stack:
+                WriteStack(writer, stack);
+                break;
             case SameRecord same:
                 WriteSame(writer, same);
                 break;
@@ -152,6 +155,16 @@ internal static class RecordJson
         w.WriteNumber("dump"u8, r.Dump);
         WriteThread(w, r.Thread);
         w.WriteString("state"u8, StateName(r.State));
+        w.WriteNumber("stack"u8, r.StackId);
+        w.WriteEndObject();
+    }
+
+    private static void WriteStack(Utf8JsonWriter w, StackRecord r)
+    {
+        w.WriteStartObject();
+        w.WriteString("type"u8, "stack"u8);
+        WriteTime(w, "time"u8, r.Time);
+        w.WriteNumber("id"u8, r.Id);
         w.WriteBoolean("truncated"u8, r.Truncated);
         IReadOnlyList<FrameRecord> frames = r.Frames ?? [];
         w.WriteStartArray("frames"u8);

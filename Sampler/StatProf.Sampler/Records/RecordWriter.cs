@@ -54,7 +54,11 @@ internal sealed class RecordWriter : IDisposable
 
     // Writer thread only.
     private readonly ArrayBufferWriter<byte> _line = new(1024);
+    private readonly ArrayBufferWriter<byte> _stackLine = new(4096);
+    private readonly ArrayBufferWriter<byte> _both = new(4096);
     private readonly ArrayBufferWriter<byte> _headerLine = new(512);
+    private readonly StackIds _stackIds = new();
+    private readonly HashSet<long> _stacksInFile = [];
     private Utf8JsonWriter? _json;
     private FileStream? _stream;
     private long _fileBytes;
@@ -225,9 +229,24 @@ internal sealed class RecordWriter : IDisposable
 
     private void WriteOne(Record record)
     {
+        // A dump refers to its stack by id; the stack line goes in each file once, just before the
+        // first dump of that file that needs it, in the same write call (so a file stands alone).
+        StackRecord? stack = null;
+        if (record is DumpRecord dump)
+        {
+            IReadOnlyList<FrameRecord> frames = dump.Frames ?? [];
+            long id = _stackIds.IdOf(frames, dump.Truncated);
+            record = dump with { StackId = id };
+            stack = new StackRecord(dump.Time, id, frames, dump.Truncated);
+        }
+
         try
         {
             RecordJson.WriteLine(_line, _json!, record);
+            if (stack is not null)
+            {
+                RecordJson.WriteLine(_stackLine, _json!, stack);
+            }
         }
         catch (Exception e)
         {
@@ -236,17 +255,20 @@ internal sealed class RecordWriter : IDisposable
         }
 
         int length = _line.WrittenCount;
-        if (_headerLine.WrittenCount > 0 && _headerLine.WrittenCount + length > _settings.MaxFileBytes)
+        int stackLength = stack is null ? 0 : _stackLine.WrittenCount;
+        if (_headerLine.WrittenCount > 0 && _headerLine.WrittenCount + length + stackLength > _settings.MaxFileBytes)
         {
             // Too large even for a new file (the last header's size tells, near enough; the exact
             // check follows the opening): drop it without rotating to a file it cannot go into.
-            Drop(Failure.Oversized, TooLarge(record, length));
+            Drop(Failure.Oversized, TooLarge(record, length + stackLength));
             return;
         }
 
-        if (_stream is not null && _recordsInFile > 0 && _fileBytes + length > _settings.MaxFileBytes)
+        bool withStack = stack is not null && (_stream is null || !_stacksInFile.Contains(stack.Id));
+        if (_stream is not null && _recordsInFile > 0 && _fileBytes + length + (withStack ? stackLength : 0) > _settings.MaxFileBytes)
         {
             CloseFile(); // rotation: the next file's header says continuation
+            withStack = stack is not null;
         }
 
         if (_stream is null && !OpenFile())
@@ -255,15 +277,25 @@ internal sealed class RecordWriter : IDisposable
             return;
         }
 
-        if (_fileBytes + length > _settings.MaxFileBytes)
+        int total = length + (withStack ? stackLength : 0);
+        if (_fileBytes + total > _settings.MaxFileBytes)
         {
-            Drop(Failure.Oversized, TooLarge(record, length));
+            Drop(Failure.Oversized, TooLarge(record, total));
             return;
+        }
+
+        ReadOnlySpan<byte> bytes = _line.WrittenSpan;
+        if (withStack)
+        {
+            _both.Clear();
+            _both.Write(_stackLine.WrittenSpan);
+            _both.Write(_line.WrittenSpan);
+            bytes = _both.WrittenSpan;
         }
 
         try
         {
-            _stream!.Write(_line.WrittenSpan);
+            _stream!.Write(bytes);
             _stream.Flush(flushToDisk: false);
         }
         catch (Exception e)
@@ -275,8 +307,13 @@ internal sealed class RecordWriter : IDisposable
             return;
         }
 
-        _fileBytes += length;
+        _fileBytes += total;
         _recordsInFile++;
+        if (withStack)
+        {
+            _stacksInFile.Add(stack!.Id);
+        }
+
         Interlocked.Increment(ref _written);
         _reported &= ~(Failure.Directory | Failure.Open | Failure.Write | Failure.Header);
     }
@@ -483,6 +520,7 @@ internal sealed class RecordWriter : IDisposable
         _stream = null;
         _fileBytes = 0;
         _recordsInFile = 0;
+        _stacksInFile.Clear();
         TryDispose(stream);
     }
 

@@ -46,7 +46,7 @@ internal sealed record HeaderRecord(
     public const string FormatName = "statprof-records";
 
     /// <summary>The format's version in the header's <c>version</c> field.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 }
 
 /// <summary>What a request's thread was doing at a dump.</summary>
@@ -76,6 +76,11 @@ internal readonly record struct FrameRecord(string Name, string Module);
 /// <param name="State">Running, waiting or awaiting.</param>
 /// <param name="Frames">The stack, root first.</param>
 /// <param name="Truncated">True when the stack was cut at the sampler's maximum depth.</param>
+/// <remarks>
+/// The line written refers to its stack by <see cref="StackId"/>: the writer gives each distinct
+/// stack an id and writes it once per file, as a <see cref="StackRecord"/> line before the first
+/// dump of that file that refers to it.
+/// </remarks>
 internal sealed record DumpRecord(
     DateTime Time,
     RequestInfo Request,
@@ -83,6 +88,21 @@ internal sealed record DumpRecord(
     int Dump,
     ThreadRef Thread,
     DumpState State,
+    IReadOnlyList<FrameRecord> Frames,
+    bool Truncated) : Record(Time)
+{
+    /// <summary>The id of its stack's <see cref="StackRecord"/>; set by the writer (0 until then).</summary>
+    public long StackId { get; init; }
+}
+
+/// <summary>A distinct stack, written once per file before the first dump that refers to it.</summary>
+/// <param name="Time">The time of the dump that first needed it in this file.</param>
+/// <param name="Id">Its id, unique within the writing process (the dumps' <c>stack</c>).</param>
+/// <param name="Frames">The stack, root first.</param>
+/// <param name="Truncated">True when the stack was cut at the sampler's maximum depth.</param>
+internal sealed record StackRecord(
+    DateTime Time,
+    long Id,
     IReadOnlyList<FrameRecord> Frames,
     bool Truncated) : Record(Time);
 

@@ -9,13 +9,13 @@ internal static class Records
 {
     public static readonly DateTime T0 = new(2026, 11, 21, 21, 40, 0, DateTimeKind.Utc);
 
-    public static string Header(int pid = 123, bool continuation = false, double thresholdMs = 2000, double intervalMs = 1000, string name = "ShopDemo") =>
+    public static string Header(int pid = 123, bool continuation = false, double thresholdMs = 2000, double intervalMs = 1000, string name = "ShopDemo", int version = 1) =>
         Json(w =>
         {
             w.WriteString("type", "header");
             w.WriteString("time", T0);
             w.WriteString("format", "statprof-records");
-            w.WriteNumber("version", 1);
+            w.WriteNumber("version", version);
             w.WriteStartObject("process");
             w.WriteNumber("pid", pid);
             w.WriteString("name", name);
@@ -32,6 +32,26 @@ internal static class Records
         w.WriteString("time", T0);
         w.WriteNumber("recordsWritten", 10);
         w.WriteNumber("recordsDropped", recordsDropped);
+    });
+
+    /// <summary>A format-version-2 <c>stack</c> line.</summary>
+    public static string Stack(long id, bool truncated, params string[] framesRootFirst) => Json(w =>
+    {
+        w.WriteString("type", "stack");
+        w.WriteString("time", T0);
+        w.WriteNumber("id", id);
+        w.WriteBoolean("truncated", truncated);
+        w.WriteStartArray("frames");
+        foreach (string frame in framesRootFirst)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", frame);
+            w.WriteString("module", "Shop");
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteString("traceback", string.Join("\n", framesRootFirst.Reverse().Select(f => "   at " + f)));
     });
 
     internal static string Json(Action<Utf8JsonWriter> body)
@@ -97,6 +117,23 @@ internal sealed class FakeRequest(string id, string name = "GET /orders/42", int
 
         w.WriteEndArray();
         w.WriteString("traceback", string.Join("\n", framesRootFirst.Reverse().Select(f => "   at " + f)));
+    });
+
+    /// <summary>A format-version-2 dump: its stack is the <c>stack</c> line with this id.</summary>
+    public string DumpOf(int number, long stack, DumpState state = DumpState.Running) => Records.Json(w =>
+    {
+        double elapsed = ElapsedAt(number);
+        w.WriteString("type", "dump");
+        w.WriteString("time", StartedAt.AddMilliseconds(elapsed));
+        WriteRequest(w);
+        w.WriteNumber("elapsedMs", elapsed);
+        w.WriteNumber("dump", number);
+        w.WriteStartObject("thread");
+        w.WriteNumber("os", OsThread);
+        w.WriteNumber("managed", 7);
+        w.WriteEndObject();
+        w.WriteString("state", State(state));
+        w.WriteNumber("stack", stack);
     });
 
     public string Same(int number, int sameAs, DumpState state = DumpState.Running) => Records.Json(w =>

@@ -61,6 +61,10 @@ public sealed class LongRequestLoggerTests : IDisposable
             .Select(line => JsonDocument.Parse(line).RootElement.Clone())
             .ToList();
 
+    /// <summary>The stack line a dump refers to (written earlier in the same file).</summary>
+    private static JsonElement StackOf(List<JsonElement> records, JsonElement dump) =>
+        records.Single(r => r.GetProperty("type").GetString() == "stack" && r.GetProperty("id").GetInt64() == dump.GetProperty("stack").GetInt64());
+
     private static IEnumerable<JsonElement> OfType(List<JsonElement> records, string type) =>
         records.Where(r => r.GetProperty("type").GetString() == type);
 
@@ -119,8 +123,9 @@ public sealed class LongRequestLoggerTests : IDisposable
         Assert.Equal(Enumerable.Range(1, dumps.Count), dumps.Select(d => d.GetProperty("dump").GetInt32()));
         JsonElement first = OfType(records, "dump").First(r => RequestIdOf(r) == "slow-1");
         Assert.Equal("GET /slow", first.GetProperty("request").GetProperty("name").GetString());
-        Assert.Contains(first.GetProperty("frames").EnumerateArray(), f => f.GetProperty("name").GetString()!.Contains(nameof(SlowSyncWork), StringComparison.Ordinal));
-        Assert.Contains("   at ", first.GetProperty("traceback").GetString());
+        JsonElement stack = StackOf(records, first);
+        Assert.Contains(stack.GetProperty("frames").EnumerateArray(), f => f.GetProperty("name").GetString()!.Contains(nameof(SlowSyncWork), StringComparison.Ordinal));
+        Assert.Contains("   at ", stack.GetProperty("traceback").GetString());
         Assert.Equal(Environment.CurrentManagedThreadId, first.GetProperty("thread").GetProperty("managed").GetInt32());
         DateTime startedAt = first.GetProperty("request").GetProperty("startedAt").GetDateTime();
         Assert.All(OfType(records, "dump").Where(r => RequestIdOf(r) == "slow-1"), d =>
@@ -172,7 +177,7 @@ public sealed class LongRequestLoggerTests : IDisposable
         Assert.Contains("running", states);
         Assert.Contains(OfType(records, "dump"), d => RequestIdOf(d) == "async-1"
             && d.GetProperty("state").GetString() == "running"
-            && d.GetProperty("frames").EnumerateArray().Any(f => f.GetProperty("name").GetString()!.Contains(nameof(AfterAwait), StringComparison.Ordinal)));
+            && StackOf(records, d).GetProperty("frames").EnumerateArray().Any(f => f.GetProperty("name").GetString()!.Contains(nameof(AfterAwait), StringComparison.Ordinal)));
         Assert.Single(OfType(records, "end"), e => RequestIdOf(e) == "async-1");
     }
 

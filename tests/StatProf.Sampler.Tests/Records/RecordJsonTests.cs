@@ -9,12 +9,13 @@ namespace StatProf.Sampler.Tests.Records;
 
 public sealed class RecordJsonTests
 {
-    public static TheoryData<string> RecordTypes => ["header", "dump", "same", "end", "stats"];
+    public static TheoryData<string> RecordTypes => ["header", "stack", "dump", "same", "end", "stats"];
 
     private static Record OfType(string type) => type switch
     {
         "header" => Header(),
-        "dump" => Dump(),
+        "stack" => StackOf(Dump()),
+        "dump" => Dump() with { StackId = 1 },
         "same" => Same(),
         "end" => End(),
         "stats" => Stats(),
@@ -23,13 +24,15 @@ public sealed class RecordJsonTests
 
     private static JsonElement Parse(Record record) => JsonDocument.Parse(RecordJson.Serialize(record)).RootElement;
 
+    private static StackRecord StackOf(DumpRecord dump, long id = 1) => new(dump.Time, id, dump.Frames, dump.Truncated);
+
     [Fact]
     public void HeaderIsWrittenExactlyAsTheFormatSays()
     {
         var header = new HeaderRecord(T0.AddTicks(1_234_567), 123, "ShopDemo", ".NET 10.0.12", 2000, 1000, false);
 
         Assert.Equal(
-            """{"type":"header","time":"2026-11-21T21:40:00.1234567Z","format":"statprof-records","version":1,"process":{"pid":123,"name":"ShopDemo","runtime":".NET 10.0.12"},"thresholdMs":2000,"intervalMs":1000,"continuation":false}""",
+            """{"type":"header","time":"2026-11-21T21:40:00.1234567Z","format":"statprof-records","version":2,"process":{"pid":123,"name":"ShopDemo","runtime":".NET 10.0.12"},"thresholdMs":2000,"intervalMs":1000,"continuation":false}""",
             RecordJson.Serialize(header));
     }
 
@@ -64,7 +67,7 @@ public sealed class RecordJsonTests
 
         Assert.Equal("2026-11-21T21:40:00.0000000Z", json.GetProperty("time").GetString());
         Assert.Equal("statprof-records", json.GetProperty("format").GetString());
-        Assert.Equal(1, json.GetProperty("version").GetInt32());
+        Assert.Equal(2, json.GetProperty("version").GetInt32());
         Assert.Equal(123, json.GetProperty("process").GetProperty("pid").GetInt32());
         Assert.Equal("ShopDemo", json.GetProperty("process").GetProperty("name").GetString());
         Assert.Equal(".NET 10.0.12", json.GetProperty("process").GetProperty("runtime").GetString());
@@ -76,7 +79,7 @@ public sealed class RecordJsonTests
     [Fact]
     public void DumpRoundTripsEveryField()
     {
-        JsonElement json = Parse(Dump());
+        JsonElement json = Parse(Dump() with { StackId = 17 });
 
         Assert.Equal("dump", json.GetProperty("type").GetString());
         Assert.Equal("2026-11-21T21:40:02.0000000Z", json.GetProperty("time").GetString());
@@ -86,15 +89,28 @@ public sealed class RecordJsonTests
         Assert.Equal(1234, json.GetProperty("thread").GetProperty("os").GetInt32());
         Assert.Equal(7, json.GetProperty("thread").GetProperty("managed").GetInt32());
         Assert.Equal("running", json.GetProperty("state").GetString());
-        Assert.False(json.GetProperty("truncated").GetBoolean());
+        Assert.Equal(17, json.GetProperty("stack").GetInt64());
+        Assert.False(json.TryGetProperty("frames", out _)); // the stack is its own line, once per file
+        Assert.False(json.TryGetProperty("traceback", out _));
+    }
+
+    [Fact]
+    public void StackRoundTripsEveryField()
+    {
+        JsonElement json = Parse(StackOf(Dump(), id: 5) with { Truncated = true });
+
+        Assert.Equal("stack", json.GetProperty("type").GetString());
+        Assert.Equal("2026-11-21T21:40:02.0000000Z", json.GetProperty("time").GetString());
+        Assert.Equal(5, json.GetProperty("id").GetInt64());
+        Assert.True(json.GetProperty("truncated").GetBoolean());
         Assert.Equal(3, json.GetProperty("frames").GetArrayLength());
         Assert.All(json.GetProperty("frames").EnumerateArray(), f => Assert.Equal("m", f.GetProperty("module").GetString()));
     }
 
     [Fact]
-    public void DumpFramesAreRootFirstAndTheTracebackIsLeafFirst()
+    public void StackFramesAreRootFirstAndTheTracebackIsLeafFirst()
     {
-        JsonElement json = Parse(Dump());
+        JsonElement json = Parse(StackOf(Dump()));
 
         Assert.Equal(
             ["Root()", "Caller1()", "Leaf()"],
@@ -105,7 +121,7 @@ public sealed class RecordJsonTests
     [Fact]
     public void AnEmptyStackHasNoFramesAndAnEmptyTraceback()
     {
-        DumpRecord empty = Dump() with { Frames = [] };
+        StackRecord empty = StackOf(Dump() with { Frames = [] });
 
         JsonElement json = Parse(empty);
 
@@ -207,9 +223,9 @@ public sealed class RecordJsonTests
     public void StringsAreEscapedAsJsonButAngleBracketsStayGreppable()
     {
         const string Name = "Program.<Main>$(\"quoted\", a\\b, line\nbreak, tab\t, é, <>c__DisplayClass0_0)";
-        DumpRecord dump = Dump() with { Frames = [new FrameRecord(Name, "app")] };
+        StackRecord stack = StackOf(Dump() with { Frames = [new FrameRecord(Name, "app")] });
 
-        string json = RecordJson.Serialize(dump);
+        string json = RecordJson.Serialize(stack);
 
         Assert.Contains("Program.<Main>$(\\\"quoted\\\", a\\\\b, line\\nbreak, tab\\t, é, <>c__DisplayClass0_0)", json, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', json);
@@ -223,7 +239,7 @@ public sealed class RecordJsonTests
         var buffer = new ArrayBufferWriter<byte>();
         using var writer = new Utf8JsonWriter(buffer, RecordJson.WriterOptions);
 
-        RecordJson.WriteLine(buffer, writer, Dump(frames: 50));
+        RecordJson.WriteLine(buffer, writer, StackOf(Dump(frames: 50)));
         RecordJson.WriteLine(buffer, writer, Same());
         string line = Encoding.UTF8.GetString(buffer.WrittenSpan);
 
@@ -235,7 +251,7 @@ public sealed class RecordJsonTests
     {
         var buffer = new ArrayBufferWriter<byte>();
         using var writer = new Utf8JsonWriter(buffer, RecordJson.WriterOptions);
-        Record[] records = [Dump(frames: 64), Same(), End(), Stats(), Header()];
+        Record[] records = [StackOf(Dump(frames: 64)), Dump(frames: 64) with { StackId = 3 }, Same(), End(), Stats(), Header()];
         foreach (Record record in records)
         {
             RecordJson.WriteLine(buffer, writer, record);

@@ -10,13 +10,13 @@ namespace StatProf.Sampler.Tests.Records;
 public sealed class RecordSchemaTests
 {
     [Fact]
-    public void SchemaIsDraft2020With5RecordTypes()
+    public void SchemaIsDraft2020With6RecordTypes()
     {
         JsonElement root = RecordSchema.Records.Root;
 
         Assert.Equal("https://json-schema.org/draft/2020-12/schema", root.GetProperty("$schema").GetString());
-        Assert.Equal(5, root.GetProperty("oneOf").GetArrayLength());
-        foreach (string type in new[] { "header", "dump", "same", "end", "stats" })
+        Assert.Equal(6, root.GetProperty("oneOf").GetArrayLength());
+        foreach (string type in new[] { "header", "stack", "dump", "same", "end", "stats" })
         {
             JsonElement def = root.GetProperty("$defs").GetProperty(type);
             Assert.Equal(type, def.GetProperty("properties").GetProperty("type").GetProperty("const").GetString());
@@ -37,7 +37,8 @@ public sealed class RecordSchemaTests
     public void SchemaRejectsAMissingField()
     {
         Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(Same(), o => o.Remove("sameAs"))));
-        Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(Dump(), o => o["request"]!.AsObject().Remove("tags"))));
+        Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(Dump() with { StackId = 1 }, o => o["request"]!.AsObject().Remove("tags"))));
+        Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(Dump() with { StackId = 1 }, o => o.Remove("stack"))));
     }
 
     [Fact]
@@ -52,9 +53,10 @@ public sealed class RecordSchemaTests
         Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(Same(), o => o["dump"] = "2")));
         Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(Same(), o => o["state"] = "sleeping")));
         Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(Same(), o => o["time"] = "2026-11-21T21:40:00Z")));
-        Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(Header(), o => o["version"] = 2)));
+        Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(Header(), o => o["version"] = 1)));
         Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(End(), o => o["request"]!["tags"]!["n"] = 1)));
         Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(Stats(), o => o["sampler"]!["ticks"] = -1)));
+        Assert.NotEmpty(RecordSchema.Records.Errors(Mutate(Dump() with { StackId = 1 }, o => o["stack"] = 0)));
     }
 
     private static string Mutate(Record record, Action<JsonObject> change)

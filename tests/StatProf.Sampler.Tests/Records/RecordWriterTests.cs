@@ -38,9 +38,42 @@ public sealed class RecordWriterTests : IDisposable
         List<string> lines = CompleteLines(text);
         Assert.EndsWith("\n", text, StringComparison.Ordinal);
         Assert.Equal(RecordJson.Serialize(Header()), lines[0]);
-        Assert.Equal(records.Select(RecordJson.Serialize), lines.Skip(1));
+        // The dump's stack goes just before it, once, as a stack line the dump refers to by id.
+        Assert.Equal(
+            records.SelectMany(r => r is DumpRecord d
+                ? new[] { RecordJson.Serialize(new StackRecord(d.Time, 1, d.Frames, d.Truncated)), RecordJson.Serialize(d with { StackId = 1 }) }
+                : [RecordJson.Serialize(r)]),
+            lines.Skip(1));
         Assert.All(lines, RecordSchema.Records.AssertValid);
         Assert.Empty(_errors);
+    }
+
+    [Fact]
+    public void EachDistinctStackIsWrittenOnceAndDumpsReferToItById()
+    {
+        RecordFileSettings settings = Settings();
+        using (RecordWriter writer = Writer(settings))
+        {
+            for (int i = 1; i <= 6; i++)
+            {
+                writer.TryWrite(Dump(dump: i, frames: i % 2 == 0 ? 4 : 3)); // two stacks, alternating
+            }
+        }
+
+        List<JsonElement> records = Records(Assert.Single(Files(settings.Directory)));
+        var stacks = records.Where(r => r.GetProperty("type").GetString() == "stack")
+            .ToDictionary(r => r.GetProperty("id").GetInt64(), r => r.GetProperty("frames").GetArrayLength());
+        Assert.Equal(2, stacks.Count);
+        var dumps = records.Where(r => r.GetProperty("type").GetString() == "dump").ToList();
+        Assert.Equal(6, dumps.Count);
+        foreach (JsonElement dump in dumps)
+        {
+            int index = records.IndexOf(dump);
+            long stack = dump.GetProperty("stack").GetInt64();
+            int frames = dump.GetProperty("dump").GetInt32() % 2 == 0 ? 4 : 3;
+            Assert.Equal(frames, stacks[stack]);
+            Assert.Contains(records.Take(index), r => r.GetProperty("type").GetString() == "stack" && r.GetProperty("id").GetInt64() == stack);
+        }
     }
 
     [Fact]
@@ -87,8 +120,12 @@ public sealed class RecordWriterTests : IDisposable
             List<JsonElement> records = Records(file);
             Assert.Equal("header", records[0].GetProperty("type").GetString());
             Assert.True(records[0].GetProperty("continuation").GetBoolean(), "the first file was deleted: every kept one continues it");
-            Assert.All(records.Skip(1), r => Assert.Equal("dump", r.GetProperty("type").GetString()));
-            dumps.AddRange(records.Skip(1).Select(r => r.GetProperty("dump").GetInt32()));
+            // Every file stands alone: the stack its dumps refer to is written again in it, first.
+            Assert.Equal("stack", records[1].GetProperty("type").GetString());
+            long stack = records[1].GetProperty("id").GetInt64();
+            Assert.All(records.Skip(2), r => Assert.Equal("dump", r.GetProperty("type").GetString()));
+            Assert.All(records.Skip(2), r => Assert.Equal(stack, r.GetProperty("stack").GetInt64()));
+            dumps.AddRange(records.Skip(2).Select(r => r.GetProperty("dump").GetInt32()));
         }
 
         Assert.Equal(Enumerable.Range(Count - dumps.Count + 1, dumps.Count), dumps);
@@ -268,7 +305,7 @@ public sealed class RecordWriterTests : IDisposable
 
         Assert.Equal(accepted, writer.Written);
         Assert.Equal(100 - accepted, writer.Dropped);
-        Assert.Equal(accepted + 1, CompleteLines(ReadShared(writer.CurrentPath!)).Count);
+        Assert.Equal(accepted + 2, CompleteLines(ReadShared(writer.CurrentPath!)).Count); // header, stack, dumps
     }
 
     [Fact]
@@ -284,7 +321,7 @@ public sealed class RecordWriterTests : IDisposable
 
         Assert.Equal(1000, writer.Written);
         List<JsonElement> records = Records(writer.CurrentPath!);
-        Assert.Equal(1001, records.Count);
+        Assert.Equal(1002, records.Count); // header, stack, dumps
         Assert.Equal(1000, records[^1].GetProperty("dump").GetInt32());
         using var exclusive = new FileStream(writer.CurrentPath!, FileMode.Open, FileAccess.ReadWrite, FileShare.None); // closed: nobody holds it
     }
@@ -345,7 +382,7 @@ public sealed class RecordWriterTests : IDisposable
 
         Assert.EndsWith("\n", text, StringComparison.Ordinal);
         List<string> lines = CompleteLines(text);
-        Assert.Equal(Count + 1, lines.Count);
+        Assert.Equal(Count + 2, lines.Count); // header, stack, dumps
         Assert.All(lines, RecordSchema.Records.AssertValid);
     }
 
@@ -373,7 +410,7 @@ public sealed class RecordWriterTests : IDisposable
         string text = ReadShared(path);
         List<string> lines = CompleteLines(text);
         Assert.False(text.EndsWith('\n'));
-        Assert.Equal(5, lines.Count); // the header and dumps 1 to 4
+        Assert.Equal(6, lines.Count); // the header, the stack and dumps 1 to 4
         Assert.All(lines, RecordSchema.Records.AssertValid);
         Assert.Equal(4, JsonDocument.Parse(lines[^1]).RootElement.GetProperty("dump").GetInt32());
         Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(text[(text.LastIndexOf('\n') + 1)..]));

@@ -7,6 +7,7 @@ internal enum RecordKind
 {
     Missing,
     Header,
+    Stack,
     Dump,
     Same,
     End,
@@ -40,6 +41,8 @@ internal enum Field
     IntervalMs,
     Continuation,
     RecordsDropped,
+    Stack,
+    Id,
 }
 
 /// <summary>Where a string value lies: in the line (unescaped), in the parser's scratch (unescaped copy), or JSON null.</summary>
@@ -102,6 +105,12 @@ internal sealed class RecordLineParser
     public double IntervalMs;
     public bool Continuation;
     public long RecordsDropped;
+
+    /// <summary>A <c>dump</c>'s <c>stack</c>: the id of its stack line (format version 2).</summary>
+    public long StackRef;
+
+    /// <summary>A <c>stack</c> line's <c>id</c>.</summary>
+    public long StackId;
 
     // The request object's fields (dump, end).
     public Utf8Ref ReqId;
@@ -193,6 +202,7 @@ internal sealed class RecordLineParser
         Thread = default;
         Truncated = Continuation = false;
         Version = 0;
+        StackRef = StackId = 0;
         ThresholdMs = IntervalMs = double.NaN;
         Outcome = Error = Format = ProcessName = Runtime = RequestId = default;
     }
@@ -210,6 +220,7 @@ internal sealed class RecordLineParser
 
                 Kind = reader.ValueTextEquals("dump"u8) ? RecordKind.Dump
                     : reader.ValueTextEquals("same"u8) ? RecordKind.Same
+                    : reader.ValueTextEquals("stack"u8) ? RecordKind.Stack
                     : reader.ValueTextEquals("end"u8) ? RecordKind.End
                     : reader.ValueTextEquals("header"u8) ? RecordKind.Header
                     : reader.ValueTextEquals("stats"u8) ? RecordKind.Stats
@@ -237,6 +248,10 @@ internal sealed class RecordLineParser
                 return TryReadInt(ref reader, out Version);
             case Field.RecordsDropped:
                 return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out RecordsDropped);
+            case Field.Stack:
+                return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out StackRef) && StackRef > 0;
+            case Field.Id:
+                return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out StackId) && StackId > 0;
             case Field.Status:
                 if (reader.TokenType == JsonTokenType.Null)
                 {
@@ -593,10 +608,12 @@ internal sealed class RecordLineParser
         ReadOnlySpan<byte> name = reader.ValueSpan;
         return name.Length switch
         {
+            2 when name.SequenceEqual("id"u8) => Field.Id,
             4 when name.SequenceEqual("type"u8) => Field.Type,
             4 when name.SequenceEqual("time"u8) => Field.Time,
             4 when name.SequenceEqual("dump"u8) => Field.Dump,
             5 when name.SequenceEqual("state"u8) => Field.State,
+            5 when name.SequenceEqual("stack"u8) => Field.Stack,
             5 when name.SequenceEqual("dumps"u8) => Field.Dumps,
             5 when name.SequenceEqual("error"u8) => Field.Error,
             6 when name.SequenceEqual("thread"u8) => Field.Thread,

@@ -21,6 +21,9 @@ internal sealed class SourceState(string name)
     public long Records { get; set; }
 
     public long[] Skipped { get; } = new long[(int)SkipReason.Count];
+
+    /// <summary>Format version 2: the stack lines read so far, by their id, as interned stack ids.</summary>
+    public Dictionary<long, int> Stacks { get; } = [];
 }
 
 /// <summary>
@@ -35,10 +38,19 @@ internal sealed class RecordSetBuilder
     private const ulong HeaderOptional = (1UL << (int)Field.Format) | (1UL << (int)Field.Version) | (1UL << (int)Field.ThresholdMs)
         | (1UL << (int)Field.IntervalMs) | (1UL << (int)Field.Continuation) | (1UL << (int)Field.Time);
 
-    private const ulong DumpRequired = (1UL << (int)Field.Request) | (1UL << (int)Field.ElapsedMs) | (1UL << (int)Field.Dump)
-        | (1UL << (int)Field.State) | (1UL << (int)Field.Frames) | (1UL << (int)Field.Time);
+    private const ulong DumpCommon = (1UL << (int)Field.Request) | (1UL << (int)Field.ElapsedMs) | (1UL << (int)Field.Dump)
+        | (1UL << (int)Field.State) | (1UL << (int)Field.Time);
+
+    // Version 1: the frames in the dump; version 2: a reference to a stack line.
+    private const ulong DumpWithFrames = DumpCommon | (1UL << (int)Field.Frames);
+
+    private const ulong DumpWithStack = DumpCommon | (1UL << (int)Field.Stack);
 
     private const ulong DumpOptional = (1UL << (int)Field.Thread) | (1UL << (int)Field.Truncated);
+
+    private const ulong StackRequired = (1UL << (int)Field.Id) | (1UL << (int)Field.Frames);
+
+    private const ulong StackOptional = (1UL << (int)Field.Time) | (1UL << (int)Field.Truncated);
 
     private const ulong SameRequired = (1UL << (int)Field.RequestId) | (1UL << (int)Field.ElapsedMs) | (1UL << (int)Field.Dump)
         | (1UL << (int)Field.State) | (1UL << (int)Field.SameAs) | (1UL << (int)Field.Time);
@@ -99,7 +111,14 @@ internal sealed class RecordSetBuilder
         switch (record.Kind)
         {
             case RecordKind.Dump:
-                return Valid(record, DumpRequired, DumpOptional) ? ApplyDump(record, line, source) : SkipReason.WrongShape;
+                if (record.Has(Field.Stack))
+                {
+                    return Valid(record, DumpWithStack, DumpOptional) && !record.Has(Field.Frames) ? ApplyDump(record, line, source) : SkipReason.WrongShape;
+                }
+
+                return Valid(record, DumpWithFrames, DumpOptional) ? ApplyDump(record, line, source) : SkipReason.WrongShape;
+            case RecordKind.Stack:
+                return Valid(record, StackRequired, StackOptional) ? ApplyStack(record, line, source) : SkipReason.WrongShape;
             case RecordKind.Same:
                 return Valid(record, SameRequired, SameOptional) ? ApplySame(record, line, source) : SkipReason.WrongShape;
             case RecordKind.End:
@@ -145,9 +164,9 @@ internal sealed class RecordSetBuilder
             return SkipReason.WrongShape;
         }
 
-        if (version > 1)
+        if (version > 2)
         {
-            Warn($"{source.Name}: record format version {version} is newer than this reader's (1); read best-effort.");
+            Warn($"{source.Name}: record format version {version} is newer than this reader's (2); read best-effort.");
         }
 
         source.Pid = record.Pid;
@@ -176,6 +195,47 @@ internal sealed class RecordSetBuilder
             return SkipReason.OutOfOrder;
         }
 
+        int stackId;
+        bool truncated;
+        if (record.Has(Field.Stack))
+        {
+            // Version 2: the stack line came earlier in this file.
+            if (!source.Stacks.TryGetValue(record.StackRef, out int known))
+            {
+                return SkipReason.Orphan;
+            }
+
+            stackId = known & int.MaxValue;
+            truncated = known < 0;
+        }
+        else
+        {
+            stackId = InternFrames(record, line);
+            truncated = record.Truncated;
+        }
+
+        if (truncated)
+        {
+            TruncatedStacks++;
+        }
+
+        request.AddSample(record.Dump, stackId, record.State, record.Time, record.ElapsedMs, record.Thread);
+        Samples++;
+        return SkipReason.None;
+    }
+
+    private SkipReason ApplyStack(RecordLineParser record, ReadOnlySpan<byte> line, SourceState source)
+    {
+        NoteMissingHeader(source);
+        int stackId = InternFrames(record, line);
+
+        // The sign bit carries the truncated flag: interned ids are never negative.
+        source.Stacks[record.StackId] = record.Truncated ? stackId | int.MinValue : stackId;
+        return SkipReason.None;
+    }
+
+    private int InternFrames(RecordLineParser record, ReadOnlySpan<byte> line)
+    {
         ReadOnlySpan<FrameRef> frames = record.Frames;
         if (frames.Length > _stack.Length)
         {
@@ -187,15 +247,7 @@ internal sealed class RecordSetBuilder
             _stack[i] = Frames.Intern(record.Bytes(line, frames[i].Name), record.Bytes(line, frames[i].Module));
         }
 
-        int stackId = Stacks.Intern(_stack.AsSpan(0, frames.Length));
-        if (record.Truncated)
-        {
-            TruncatedStacks++;
-        }
-
-        request.AddSample(record.Dump, stackId, record.State, record.Time, record.ElapsedMs, record.Thread);
-        Samples++;
-        return SkipReason.None;
+        return Stacks.Intern(_stack.AsSpan(0, frames.Length));
     }
 
     private SkipReason ApplySame(RecordLineParser record, ReadOnlySpan<byte> line, SourceState source)
