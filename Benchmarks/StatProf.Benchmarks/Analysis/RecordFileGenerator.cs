@@ -69,15 +69,19 @@ internal static class RecordFileGenerator
     private static readonly DateTime Origin = new(2026, 11, 21, 21, 40, 0, DateTimeKind.Utc);
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The cached file with exactly <paramref name="samples"/> samples, written now if missing.</summary>
-    public static RecordFile GetOrCreate(int samples)
+    /// <summary>
+    /// The cached file with exactly <paramref name="samples"/> samples in record format
+    /// <paramref name="format"/> (2: each stack once as a <c>stack</c> line; 1: every dump carries its
+    /// stack), written now if missing. Both formats hold the same workload, line for line.
+    /// </summary>
+    public static RecordFile GetOrCreate(int samples, int format = 2)
     {
         string? shared = Environment.GetEnvironmentVariable(SelfTrace.DirectoryVariable);
         string folder = string.IsNullOrEmpty(shared)
             ? Path.Combine(Path.GetTempPath(), "statprof-analysis-benchmarks")
             : Path.Combine(shared, "analysis");
         Directory.CreateDirectory(folder);
-        string path = Path.Combine(folder, $"records-{samples}-seed{Seed}-v{Version}.jsonl");
+        string path = Path.Combine(folder, $"records-{samples}-seed{Seed}-v{Version}-format{format}.jsonl");
         string summary = path + ".summary";
         if (File.Exists(path) && File.Exists(summary) && Parse(path, File.ReadAllText(summary)) is { } cached && cached.Bytes == new FileInfo(path).Length)
         {
@@ -85,17 +89,20 @@ internal static class RecordFileGenerator
         }
 
         string temporary = $"{path}.{Environment.ProcessId}.tmp";
-        RecordFile written = Write(temporary, samples);
+        RecordFile written = Write(temporary, samples, format);
         File.Move(temporary, path, overwrite: true);
         written = written with { Path = path };
         File.WriteAllText(summary, string.Create(CultureInfo.InvariantCulture, $"{written.Bytes} {written.Samples} {written.Dumps} {written.Sames} {written.Requests} {written.DistinctStacks}"));
         return written;
     }
 
-    /// <summary>Writes a file of exactly <paramref name="samples"/> samples (dump and same lines).</summary>
-    public static RecordFile Write(string path, int samples)
+    /// <summary>Writes a file of exactly <paramref name="samples"/> samples (dump and same lines) in record format <paramref name="format"/>.</summary>
+    public static RecordFile Write(string path, int samples, int format = 2)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(format, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(format, 2);
+        var stacksWritten = new HashSet<int>();
 
         // Fixed seed (STYLE.md §8): the workload is identical on every run.
         var random = new Random(Seed);
@@ -111,7 +118,7 @@ internal static class RecordFileGenerator
         long nextStats = Origin.Ticks + TimeSpan.TicksPerMinute;
         long last = Origin.Ticks;
 
-        WriteHeader(writer, names);
+        WriteHeader(writer, names, format);
         EndLine(writer, buffer, file);
 
         // Requests arrive every 40–200 ms and are dumped every 200 ms from 1 s on, 10–60 times:
@@ -156,7 +163,13 @@ internal static class RecordFileGenerator
             {
                 live.Stack = shop.NextStack(live, previous, random);
                 live.LastDumpNumber = live.Done;
-                WriteDump(writer, names, shop, live);
+                if (format == 2 && stacksWritten.Add(live.Stack))
+                {
+                    WriteStack(writer, names, shop, live.Stack, live.NextTime); // once, before its first dump
+                    EndLine(writer, buffer, file);
+                }
+
+                WriteDump(writer, names, shop, live, format);
                 dumps++;
             }
 
@@ -218,13 +231,13 @@ internal static class RecordFileGenerator
 
     private static double Ms(long ticks) => Math.Round(ticks / (double)TimeSpan.TicksPerMillisecond, 1);
 
-    private static void WriteHeader(Utf8JsonWriter writer, Names n)
+    private static void WriteHeader(Utf8JsonWriter writer, Names n, int format)
     {
         writer.WriteStartObject();
         writer.WriteString(n.Type, "header");
         WriteTime(writer, n.Time, Origin.Ticks - TimeSpan.TicksPerSecond);
         writer.WriteString("format", "statprof-records");
-        writer.WriteNumber("version", 1);
+        writer.WriteNumber("version", format);
         writer.WriteStartObject("process");
         writer.WriteNumber("pid", Pid);
         writer.WriteString("name", "ShopDemo");
@@ -260,7 +273,29 @@ internal static class RecordFileGenerator
         writer.WriteEndObject();
     }
 
-    private static void WriteDump(Utf8JsonWriter writer, Names n, Shop shop, Live live)
+    private static void WriteStack(Utf8JsonWriter writer, Names n, Shop shop, int stackIndex, long time)
+    {
+        Shop.StackText stack = shop.Stack(stackIndex);
+        writer.WriteStartObject();
+        writer.WriteString(n.Type, "stack");
+        WriteTime(writer, n.Time, time);
+        writer.WriteNumber("id", stackIndex + 1);
+        writer.WriteBoolean(n.Truncated, false);
+        writer.WriteStartArray(n.Frames);
+        foreach (Shop.FrameText frame in stack.Frames)
+        {
+            writer.WriteStartObject();
+            writer.WriteString(n.Name, frame.Name);
+            writer.WriteString(n.Module, frame.Module);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString(n.Traceback, stack.Traceback);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteDump(Utf8JsonWriter writer, Names n, Shop shop, Live live, int format)
     {
         Shop.StackText stack = shop.Stack(live.Stack);
         writer.WriteStartObject();
@@ -271,6 +306,13 @@ internal static class RecordFileGenerator
         writer.WriteNumber(n.DumpNumber, live.Done);
         WriteThread(writer, n, live);
         writer.WriteString(n.State, stack.Waiting ? n.Waiting : n.Running);
+        if (format == 2)
+        {
+            writer.WriteNumber("stack", live.Stack + 1);
+            writer.WriteEndObject();
+            return;
+        }
+
         writer.WriteBoolean(n.Truncated, false);
         writer.WriteStartArray(n.Frames);
         foreach (Shop.FrameText frame in stack.Frames)

@@ -20,10 +20,14 @@ public class RecordReaderBenchmarks
 {
     private RecordFile _file = null!;
 
+    /// <summary>The record format version of the file.</summary>
+    [Params(2, 1)]
+    public int Format { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _file = AnalysisWorkload.File(AnalysisWorkload.SmallSamples);
+        _file = AnalysisWorkload.File(AnalysisWorkload.SmallSamples, Format);
         AnalysisWorkload.ReadChecked(_file);
     }
 

@@ -48,7 +48,7 @@ public class RecordReaderStagesBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _file = AnalysisWorkload.File(AnalysisWorkload.SmallSamples);
+        _file = AnalysisWorkload.File(AnalysisWorkload.SmallSamples, format: 1); // the stages of reading format 1 dumps
         AnalysisWorkload.ReadChecked(_file);
     }
 
