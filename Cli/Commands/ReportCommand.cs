@@ -20,7 +20,12 @@ internal static class ReportCommand
     /// <summary>Exit code of a file that cannot be read or written.</summary>
     public const int FileError = 3;
 
-    private static readonly string[] LaterFormats = ["html", "speedscope", "folded", "pprof"];
+    /// <summary>The formats this verb writes; <c>pprof</c> is binary and needs <c>-o</c>.</summary>
+    private static readonly string[] Formats = ["text", "json", "folded"];
+
+    private static readonly string[] LaterFormats = ["html", "speedscope", "pprof"];
+
+    private static string FormatList => string.Join(", ", Formats.SkipLast(1)) + " or " + Formats[^1];
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -31,7 +36,7 @@ internal static class ReportCommand
         };
         var format = new Option<string>("--format", "-f")
         {
-            Description = "text or json (html, speedscope, folded and pprof are coming).",
+            Description = "text, json, folded (flamegraph.pl / inferno input); html, speedscope and pprof are coming. See docs/formats.md.",
             DefaultValueFactory = _ => "text",
         };
         var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of stdout." };
@@ -77,11 +82,11 @@ internal static class ReportCommand
     {
         ArgumentNullException.ThrowIfNull(settings);
         string format = settings.Format.Trim().ToLowerInvariant();
-        if (format is not ("text" or "json"))
+        if (!Formats.Contains(format))
         {
             return Fail(stderr, UsageError, LaterFormats.Contains(format)
-                ? $"--format {format} is not available yet; use text or json."
-                : $"unknown --format '{settings.Format}'; use text or json.");
+                ? $"--format {format} is not available yet; use {FormatList}."
+                : $"unknown --format '{settings.Format}'; use {FormatList}.");
         }
 
         if (settings.Files.Count == 0)
@@ -163,13 +168,17 @@ internal static class ReportCommand
 
     private static void Write(Profile profile, string format, TextReportOptions options, TextWriter output)
     {
-        if (format == "json")
+        switch (format)
         {
-            ReportWriter.WriteJson(profile, output);
-        }
-        else
-        {
-            ReportWriter.WriteText(profile, output, options);
+            case "json":
+                ReportWriter.WriteJson(profile, output);
+                break;
+            case "folded":
+                ExportWriter.WriteFolded(profile, output);
+                break;
+            default:
+                ReportWriter.WriteText(profile, output, options);
+                break;
         }
     }
 
@@ -188,7 +197,7 @@ internal sealed record ReportSettings
     /// <summary>Record files, read as one set.</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
 
-    /// <summary><c>text</c> or <c>json</c>. Default: text.</summary>
+    /// <summary><c>text</c>, <c>json</c> or <c>folded</c>. Default: text.</summary>
     public string Format { get; init; } = "text";
 
     /// <summary>Output file; <c>null</c> for stdout.</summary>
