@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using StatProf.Analysis.Internal.Exporting;
 
 namespace StatProf.Analysis;
@@ -21,5 +24,38 @@ public static class ExportWriter
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(output);
         FoldedWriter.Write(profile, output);
+    }
+
+    /// <summary>
+    /// Writes the speedscope JSON file format (<c>https://www.speedscope.app/file-format-schema.json</c>):
+    /// shared frames and one <c>sampled</c> profile per selected request, named <c>request name (id)</c>,
+    /// weighted in samples (unit <c>none</c>). Each distinct stack of a request is one weighted sample, in
+    /// first-seen order, so speedscope's Left Heavy and Sandwich views are exact and its Time Order is not a timeline.
+    /// </summary>
+    /// <param name="profile">The profile.</param>
+    /// <param name="output">The stream (UTF-8 JSON); not closed.</param>
+    public static void WriteSpeedscope(Profile profile, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(output);
+        using var json = new Utf8JsonWriter(output);
+        SpeedscopeWriter.Write(profile, json);
+    }
+
+    /// <summary>Writes the speedscope JSON file format to a text writer (see <see cref="WriteSpeedscope(Profile, Stream)"/>).</summary>
+    /// <param name="profile">The profile.</param>
+    /// <param name="output">The writer; not closed.</param>
+    public static void WriteSpeedscope(Profile profile, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(output);
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            SpeedscopeWriter.Write(profile, json);
+        }
+
+        output.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        output.Write('\n');
     }
 }

@@ -21,9 +21,9 @@ internal static class ReportCommand
     public const int FileError = 3;
 
     /// <summary>The formats this verb writes; <c>pprof</c> is binary and needs <c>-o</c>.</summary>
-    private static readonly string[] Formats = ["text", "json", "folded"];
+    private static readonly string[] Formats = ["text", "json", "folded", "speedscope"];
 
-    private static readonly string[] LaterFormats = ["html", "speedscope", "pprof"];
+    private static readonly string[] LaterFormats = ["html", "pprof"];
 
     private static string FormatList => string.Join(", ", Formats.SkipLast(1)) + " or " + Formats[^1];
 
@@ -36,7 +36,7 @@ internal static class ReportCommand
         };
         var format = new Option<string>("--format", "-f")
         {
-            Description = "text, json, folded (flamegraph.pl / inferno input); html, speedscope and pprof are coming. See docs/formats.md.",
+            Description = "text, json, folded (flamegraph.pl / inferno input) or speedscope (speedscope.app); html and pprof are coming. See docs/formats.md.",
             DefaultValueFactory = _ => "text",
         };
         var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of stdout." };
@@ -176,6 +176,9 @@ internal static class ReportCommand
             case "folded":
                 ExportWriter.WriteFolded(profile, output);
                 break;
+            case "speedscope":
+                ExportWriter.WriteSpeedscope(profile, output);
+                break;
             default:
                 ReportWriter.WriteText(profile, output, options);
                 break;
@@ -197,7 +200,7 @@ internal sealed record ReportSettings
     /// <summary>Record files, read as one set.</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
 
-    /// <summary><c>text</c>, <c>json</c> or <c>folded</c>. Default: text.</summary>
+    /// <summary><c>text</c>, <c>json</c>, <c>folded</c> or <c>speedscope</c>. Default: text.</summary>
     public string Format { get; init; } = "text";
 
     /// <summary>Output file; <c>null</c> for stdout.</summary>
