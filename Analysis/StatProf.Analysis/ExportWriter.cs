@@ -58,4 +58,18 @@ public static class ExportWriter
         output.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
         output.Write('\n');
     }
+
+    /// <summary>
+    /// Writes a gzipped pprof <c>profile.proto</c> (go tool pprof, Pyroscope, Parca, Grafana): sample types
+    /// <c>samples/count</c> (default) and <c>wall/nanoseconds</c> (samples times the dump interval), one
+    /// function and location per frame, samples labelled <c>request</c>, <c>request_name</c> and <c>state</c>.
+    /// </summary>
+    /// <param name="profile">The profile.</param>
+    /// <param name="output">The stream (binary); not closed.</param>
+    public static void WritePprof(Profile profile, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(output);
+        PprofWriter.Write(profile, output);
+    }
 }

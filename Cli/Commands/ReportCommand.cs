@@ -21,9 +21,9 @@ internal static class ReportCommand
     public const int FileError = 3;
 
     /// <summary>The formats this verb writes; <c>pprof</c> is binary and needs <c>-o</c>.</summary>
-    private static readonly string[] Formats = ["text", "json", "folded", "speedscope"];
+    private static readonly string[] Formats = ["text", "json", "folded", "speedscope", "pprof"];
 
-    private static readonly string[] LaterFormats = ["html", "pprof"];
+    private static readonly string[] LaterFormats = ["html"];
 
     private static string FormatList => string.Join(", ", Formats.SkipLast(1)) + " or " + Formats[^1];
 
@@ -36,7 +36,7 @@ internal static class ReportCommand
         };
         var format = new Option<string>("--format", "-f")
         {
-            Description = "text, json, folded (flamegraph.pl / inferno input) or speedscope (speedscope.app); html and pprof are coming. See docs/formats.md.",
+            Description = "text, json, folded (flamegraph.pl / inferno input), speedscope (speedscope.app) or pprof (go tool pprof, Pyroscope, Grafana; binary, needs -o); html is coming. See docs/formats.md.",
             DefaultValueFactory = _ => "text",
         };
         var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of stdout." };
@@ -92,6 +92,12 @@ internal static class ReportCommand
         if (settings.Files.Count == 0)
         {
             return Fail(stderr, UsageError, "no record file given.");
+        }
+
+        if (format == "pprof" && settings.Output is null)
+        {
+            // A binary profile on a terminal or through a text pipe helps nobody: it goes to a file.
+            return Fail(stderr, UsageError, "--format pprof writes a binary (gzipped) profile: give -o FILE.");
         }
 
         if (settings.Top is < 1 or > 100_000)
@@ -150,8 +156,14 @@ internal static class ReportCommand
             }
             else
             {
-                using (var writer = new StreamWriter(settings.Output, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+                if (format == "pprof")
                 {
+                    using var file = new FileStream(settings.Output, FileMode.Create, FileAccess.Write);
+                    ExportWriter.WritePprof(profile, file);
+                }
+                else
+                {
+                    using var writer = new StreamWriter(settings.Output, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
                     Write(profile, format, textOptions, writer);
                 }
 
@@ -200,7 +212,7 @@ internal sealed record ReportSettings
     /// <summary>Record files, read as one set.</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
 
-    /// <summary><c>text</c>, <c>json</c>, <c>folded</c> or <c>speedscope</c>. Default: text.</summary>
+    /// <summary><c>text</c>, <c>json</c>, <c>folded</c>, <c>speedscope</c> or <c>pprof</c> (binary: needs <see cref="Output"/>). Default: text.</summary>
     public string Format { get; init; } = "text";
 
     /// <summary>Output file; <c>null</c> for stdout.</summary>
