@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using StatProf.Analysis;
+using StatProf.Analysis.NetTrace;
 
 namespace StatProf.Cli.Commands;
 
@@ -31,7 +32,7 @@ internal static class ReportCommand
     {
         var files = new Argument<string[]>("files")
         {
-            Description = "Record files (JSON lines, .gz accepted), read as one set in name order: rotated files, several processes.",
+            Description = "Record files (JSON lines, .gz accepted), folded stacks or .nettrace captures (dotnet-trace), read as one set in name order: rotated files, several processes.",
             Arity = ArgumentArity.ZeroOrMore, // none given is reported by Run in one line, not by the parser's help dump
         };
         var format = new Option<string>("--format", "-f")
@@ -134,9 +135,9 @@ internal static class ReportCommand
         {
             // Name order is time order for a process's files (docs/record-format.md), so rotated
             // files are read in sequence however the shell or the user listed them.
-            set = RecordReader.ReadFiles(settings.Files.Order(StringComparer.Ordinal));
+            set = ReadInputs(settings.Files.Order(StringComparer.Ordinal));
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             return Fail(stderr, FileError, $"cannot read: {OneLine(ex.Message)}");
         }
@@ -176,6 +177,28 @@ internal static class ReportCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Reads record files, folded stacks (recognised by content) and .nettrace captures (by their
+    /// magic bytes) into one set.
+    /// </summary>
+    private static RecordSet ReadInputs(IEnumerable<string> files)
+    {
+        var reader = new RecordReader();
+        foreach (string file in files)
+        {
+            if (NetTraceReader.IsNetTrace(file))
+            {
+                NetTraceReader.Read(reader, file);
+            }
+            else
+            {
+                reader.ReadFile(file);
+            }
+        }
+
+        return reader.Complete();
     }
 
     private static void Write(Profile profile, string format, TextReportOptions options, TextWriter output)
