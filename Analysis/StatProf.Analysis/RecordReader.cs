@@ -29,6 +29,7 @@ public sealed class RecordReader
     private readonly RecordSetBuilder _builder;
     private readonly List<RecordSource> _sources = [];
     private long _importedSamples;
+    private long _bytesDone;
     private RecordSet? _completed;
 
     /// <summary>Creates a reader.</summary>
@@ -71,7 +72,8 @@ public sealed class RecordReader
         ArgumentNullException.ThrowIfNull(path);
         bool folded = IsFolded(path);
         using var file = OpenFile(path);
-        using Stream content = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        using Stream counted = _options.Progress is { } progress ? new ProgressStream(file, progress, _bytesDone) : file;
+        using Stream content = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(counted, CompressionMode.Decompress) : counted;
         if (folded)
         {
             ReadFolded(content, path);
@@ -80,6 +82,9 @@ public sealed class RecordReader
         {
             Read(content, path);
         }
+
+        _bytesDone += file.Length;
+        _options.Progress?.Report(_bytesDone);
     }
 
     /// <summary>

@@ -6,10 +6,12 @@ using StatProf.Analysis.NetTrace;
 namespace StatProf.Cli.Commands;
 
 /// <summary>
-/// <c>statprof report FILE... [--format text|json] [-o OUT] [--request ID] [--ignore PATTERN]...
+/// <c>statprof report FILE... [--format text|json|folded|speedscope|pprof] [-o OUT] [--request ID] [--ignore PATTERN]...
 /// [--where EXPR]</c>: reads record files as one set and prints where the slow requests' time went —
 /// the optimization spots of the hot/cold boundary, frames by self samples with their intervals, the
-/// slowest requests. Exit codes: 0 success; 2 a usage error (unknown format, bad <c>--where</c> or
+/// slowest requests; or exports the samples as folded stacks, speedscope or pprof (docs/formats.md).
+/// Inputs may also be folded stacks or .nettrace captures. Reading large inputs shows a progress bar
+/// on stderr when it is a terminal. Exit codes: 0 success; 2 a usage error (unknown format, bad <c>--where</c> or
 /// <c>--ignore</c>, no such request); 3 a file that cannot be read or written. Every error is one
 /// line on stderr.
 /// </summary>
@@ -135,7 +137,8 @@ internal static class ReportCommand
         {
             // Name order is time order for a process's files (docs/record-format.md), so rotated
             // files are read in sequence however the shell or the user listed them.
-            set = ReadInputs(settings.Files.Order(StringComparer.Ordinal));
+            string[] files = settings.Files.Order(StringComparer.Ordinal).ToArray();
+            set = ReadProgress.Run(stderr, files, progress => ReadInputs(files, progress));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
@@ -181,16 +184,17 @@ internal static class ReportCommand
 
     /// <summary>
     /// Reads record files, folded stacks (recognised by content) and .nettrace captures (by their
-    /// magic bytes) into one set.
+    /// magic bytes) into one set, telling <paramref name="progress"/> (when shown) how far it got.
     /// </summary>
-    private static RecordSet ReadInputs(IEnumerable<string> files)
+    private static RecordSet ReadInputs(IEnumerable<string> files, ReadProgress.Tracker? progress)
     {
-        var reader = new RecordReader();
+        var reader = new RecordReader(new RecordReaderOptions { Progress = progress });
         foreach (string file in files)
         {
             if (NetTraceReader.IsNetTrace(file))
             {
                 NetTraceReader.Read(reader, file);
+                progress?.AddFile(file);
             }
             else
             {
