@@ -64,6 +64,20 @@ public sealed class NetTraceImportTests : IDisposable
     }
 
     [Fact]
+    public async Task ACaptureWithoutThreadSamplesSaysWhatItLacks()
+    {
+        string capture = await CaptureProbeAsync(_dir.File("no-samples.nettrace"), TimeSpan.FromSeconds(0.5), withSampleProfiler: false);
+
+        var reader = new RecordReader();
+        NetTraceReader.Read(reader, capture);
+        RecordSet set = reader.Complete();
+
+        Assert.Equal(0, set.Samples);
+        Assert.Empty(set.Requests);
+        Assert.Contains(set.Warnings, w => w.Contains("no Microsoft-DotNETCore-SampleProfiler thread samples", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ABrokenCaptureIsOneLineAndExitCodeThree()
     {
         string broken = _dir.WriteText("broken.nettrace", "Nettrace\u0014!FastSerialization.1 but then nothing sensible");
@@ -76,7 +90,7 @@ public sealed class NetTraceImportTests : IDisposable
     }
 
     /// <summary>Records the probe's workload for a while, as <c>dotnet-trace collect</c> does.</summary>
-    private static async Task<string> CaptureProbeAsync(string path, TimeSpan duration)
+    private static async Task<string> CaptureProbeAsync(string path, TimeSpan duration, bool withSampleProfiler = true)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(ProbePath);
@@ -87,11 +101,15 @@ public sealed class NetTraceImportTests : IDisposable
         {
             Assert.Equal("ready", await probe.StandardOutput.ReadLineAsync());
             var client = new DiagnosticsClient(probe.Id);
-            EventPipeProvider[] providers =
-            [
-                new("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational),
+            var providers = new List<EventPipeProvider>
+            {
                 new("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, 0x18), // Loader | Jit: names of methods jitted meanwhile
-            ];
+            };
+            if (withSampleProfiler)
+            {
+                providers.Add(new("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational));
+            }
+
             using EventPipeSession session = client.StartEventPipeSession(providers, requestRundown: true);
             await using (FileStream file = File.Create(path))
             {
