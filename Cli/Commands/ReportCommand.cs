@@ -42,7 +42,7 @@ internal static class ReportCommand
             Description = "text, json, folded (flamegraph.pl / inferno input), speedscope (speedscope.app) or pprof (go tool pprof, Pyroscope, Grafana; binary, needs -o); html is coming. See docs/formats.md.",
             DefaultValueFactory = _ => "text",
         };
-        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of stdout." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of stdout (required for pprof)." };
         var request = new Option<string?>("--request") { Description = "Only the request with this id." };
         var ignore = new Option<string[]>("--ignore")
         {
@@ -59,7 +59,7 @@ internal static class ReportCommand
             DefaultValueFactory = _ => 20,
         };
 
-        var command = new Command("report", "Report where slow requests spent their time: optimization spots, frames, slowest requests.")
+        var command = new Command("report", "Report where slow requests spent their time: optimization spots, frames, slowest requests; or export their samples as folded stacks, speedscope or pprof.")
         {
             files, format, output, request, ignore, noDefaultIgnores, where, top,
         };
