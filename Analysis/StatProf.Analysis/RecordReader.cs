@@ -70,7 +70,12 @@ public sealed class RecordReader
     public void ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        bool folded = IsFolded(path);
+        bool folded = IsFolded(path, out bool netTrace);
+        if (netTrace)
+        {
+            _builder.Warn($"{path}: a .nettrace capture, not a record file: read it with StatProf.Analysis.NetTrace's NetTraceReader (statprof report does).");
+        }
+
         using var file = OpenFile(path);
         using Stream counted = _options.Progress is { } progress ? new ProgressStream(file, progress, _bytesDone) : file;
         using Stream content = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(counted, CompressionMode.Decompress) : counted;
@@ -189,9 +194,10 @@ public sealed class RecordReader
     private static FileStream OpenFile(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
 
-    /// <summary>Whether a file holds folded stacks, judged by its first 64 KiB (decompressed).</summary>
-    private static bool IsFolded(string path)
+    /// <summary>Whether a file holds folded stacks, judged by its first 64 KiB (decompressed); also whether it is a .nettrace capture.</summary>
+    private static bool IsFolded(string path, out bool netTrace)
     {
+        netTrace = false;
         using FileStream file = OpenFile(path);
         byte[] head = new byte[64 * 1024];
         int length = 0;
@@ -216,7 +222,8 @@ public sealed class RecordReader
             return false; // corrupt compressed data: the record reader warns about it
         }
 
-        return FoldedStacksReader.LooksFolded(head.AsSpan(0, length), whole);
+        netTrace = head.AsSpan(0, length).StartsWith("Nettrace"u8);
+        return !netTrace && FoldedStacksReader.LooksFolded(head.AsSpan(0, length), whole);
     }
 
     /// <summary>Reads one line; <see cref="SkipReason.Count"/> means a blank line (neither a record nor skipped).</summary>

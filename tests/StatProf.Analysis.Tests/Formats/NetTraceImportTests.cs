@@ -78,6 +78,17 @@ public sealed class NetTraceImportTests : IDisposable
     }
 
     [Fact]
+    public async Task TheRecordReaderAloneSaysACaptureNeedsTheNetTraceReader()
+    {
+        string capture = await CaptureProbeAsync(_dir.File("alone.nettrace"), TimeSpan.FromSeconds(0.5));
+
+        RecordSet set = RecordReader.ReadFiles([capture]);
+
+        Assert.Equal(0, set.Samples);
+        Assert.Contains(set.Warnings, w => w.Contains("a .nettrace capture, not a record file", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ABrokenCaptureIsOneLineAndExitCodeThree()
     {
         string broken = _dir.WriteText("broken.nettrace", "Nettrace\u0014!FastSerialization.1 but then nothing sensible");
