@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Unicode;
+using StatProf.Analysis.Internal.Importing;
 using StatProf.Analysis.Internal.Reading;
 
 namespace StatProf.Analysis;
@@ -9,7 +10,9 @@ namespace StatProf.Analysis;
 /// Streaming: memory is bounded by distinct stacks and requests plus one line buffer, never by file
 /// size. Bad content never throws and never stops the read: a malformed, truncated, oversized,
 /// non-UTF-8, wrongly typed or unknown line is skipped and counted in <see cref="SkippedLines"/>.
-/// Files ending in <c>.gz</c> are decompressed. Not thread-safe: one reader, one thread.
+/// Files ending in <c>.gz</c> are decompressed. A file whose content is folded stacks
+/// (<c>root;…;leaf count</c> lines) rather than JSON records is imported as such, whatever its
+/// name (see <see cref="ReadFolded"/>). Not thread-safe: one reader, one thread.
 /// </summary>
 /// <example>
 /// <code>
@@ -25,6 +28,8 @@ public sealed class RecordReader
     private readonly RecordLineParser _parser;
     private readonly RecordSetBuilder _builder;
     private readonly List<RecordSource> _sources = [];
+    private long _importedSamples;
+    private long _bytesDone;
     private RecordSet? _completed;
 
     /// <summary>Creates a reader.</summary>
@@ -55,23 +60,73 @@ public sealed class RecordReader
         return reader.Complete();
     }
 
-    /// <summary>Reads one file (decompressed when its name ends in <c>.gz</c>) into the set.</summary>
+    /// <summary>
+    /// Reads one file (decompressed when its name ends in <c>.gz</c>) into the set: JSON records, or
+    /// folded stacks when its first non-blank line is not JSON but a <c>stack count</c> line.
+    /// </summary>
     /// <param name="path">The file.</param>
     /// <exception cref="IOException">The file cannot be opened (not found, not readable).</exception>
     /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
     public void ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
-        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        bool folded = IsFolded(path, out bool netTrace);
+        if (netTrace)
         {
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            Read(gzip, path);
+            _builder.Warn($"{path}: a .nettrace capture, not a record file: read it with StatProf.Analysis.NetTrace's NetTraceReader (statprof report does).");
+        }
+
+        using var file = OpenFile(path);
+        using Stream counted = _options.Progress is { } progress ? new ProgressStream(file, progress, _bytesDone) : file;
+        using Stream content = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(counted, CompressionMode.Decompress) : counted;
+        if (folded)
+        {
+            ReadFolded(content, path);
         }
         else
         {
-            Read(file, path);
+            Read(content, path);
         }
+
+        _bytesDone += file.Length;
+        _options.Progress?.Report(_bytesDone);
+    }
+
+    /// <summary>
+    /// Reads folded stacks (<c>root;caller;leaf count</c> lines, the input of flamegraph.pl and
+    /// inferno) into the set as one request named after the source. They carry no time order: their
+    /// samples get frame counts but no optimization spot, and <see cref="RecordSet.Warnings"/> says
+    /// so; they are counted as running. Bad lines are skipped and counted in <see cref="SkippedLines"/>.
+    /// </summary>
+    /// <param name="stream">The stream, read to its end; not closed.</param>
+    /// <param name="sourceName">The name reports give the source (a path); the request is named after its file name.</param>
+    /// <exception cref="InvalidOperationException"><see cref="Complete"/> was called.</exception>
+    public void ReadFolded(Stream stream, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        ImportSink sink = BeginImport(sourceName);
+        FoldedStacksReader.Read(stream, sink, _options.MaxLineBytes);
+        EndImport(sink);
+    }
+
+    /// <summary>Starts importing a foreign source (folded stacks, a .nettrace capture) into the set.</summary>
+    /// <exception cref="InvalidOperationException"><see cref="Complete"/> was called.</exception>
+    internal ImportSink BeginImport(string sourceName)
+    {
+        if (_completed is not null)
+        {
+            throw new InvalidOperationException("The reader was completed; create a new one to read more.");
+        }
+
+        return new ImportSink(_builder, sourceName);
+    }
+
+    /// <summary>Ends an import: its source and samples join the set.</summary>
+    internal void EndImport(ImportSink sink)
+    {
+        _importedSamples += sink.Samples;
+        _sources.Add(sink.ToSource());
     }
 
     /// <summary>
@@ -132,8 +187,43 @@ public sealed class RecordReader
         }
 
         var processes = _builder.Processes.Values.OrderBy(p => p.Pid).ToArray();
-        _completed = new RecordSet(_builder.Frames, _builder.Stacks, _builder.Requests, _sources.ToArray(), processes, _builder.Samples, _builder.LoggerDroppedRecords, _builder.TruncatedStacks, _builder.Warnings.ToArray());
+        _completed = new RecordSet(_builder.Frames, _builder.Stacks, _builder.Requests, _sources.ToArray(), processes, _builder.Samples + _importedSamples, _builder.LoggerDroppedRecords, _builder.TruncatedStacks, _builder.Warnings.ToArray());
         return _completed;
+    }
+
+    private static FileStream OpenFile(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
+
+    /// <summary>Whether a file holds folded stacks, judged by its first 64 KiB (decompressed); also whether it is a .nettrace capture.</summary>
+    private static bool IsFolded(string path, out bool netTrace)
+    {
+        netTrace = false;
+        using FileStream file = OpenFile(path);
+        byte[] head = new byte[64 * 1024];
+        int length = 0;
+        bool whole = false;
+        try
+        {
+            using Stream content = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+            while (length < head.Length)
+            {
+                int read = content.Read(head, length, head.Length - length);
+                if (read == 0)
+                {
+                    whole = true;
+                    break;
+                }
+
+                length += read;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            return false; // corrupt compressed data: the record reader warns about it
+        }
+
+        netTrace = head.AsSpan(0, length).StartsWith("Nettrace"u8);
+        return !netTrace && FoldedStacksReader.LooksFolded(head.AsSpan(0, length), whole);
     }
 
     /// <summary>Reads one line; <see cref="SkipReason.Count"/> means a blank line (neither a record nor skipped).</summary>

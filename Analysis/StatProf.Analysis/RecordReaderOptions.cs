@@ -19,6 +19,12 @@ public sealed class RecordReaderOptions
     /// From 0 to 10 000. Default: 100.</summary>
     public int MaxWarnings { get; init; } = 100;
 
+    /// <summary>Told how far reading got: the bytes read so far from all the files this reader read
+    /// with <see cref="RecordReader.ReadFile"/> (compressed bytes for <c>.gz</c> files, so the figure
+    /// compares with file sizes), at most once per MiB and at the end of each file. Called on the
+    /// reading thread. Default: <c>null</c> (no report).</summary>
+    public IProgress<long>? Progress { get; init; }
+
     internal RecordReaderOptions Validated()
     {
         if (MaxLineBytes is < 1024 or > 256 * 1024 * 1024)
@@ -36,6 +42,6 @@ public sealed class RecordReaderOptions
             throw new ArgumentOutOfRangeException(nameof(MaxWarnings), MaxWarnings, "MaxWarnings must be between 0 and 10 000.");
         }
 
-        return new RecordReaderOptions { MaxLineBytes = MaxLineBytes, MaxJsonDepth = MaxJsonDepth, MaxWarnings = MaxWarnings };
+        return new RecordReaderOptions { MaxLineBytes = MaxLineBytes, MaxJsonDepth = MaxJsonDepth, MaxWarnings = MaxWarnings, Progress = Progress };
     }
 }

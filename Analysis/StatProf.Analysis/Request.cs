@@ -169,6 +169,23 @@ public sealed class Request
         AddThread(thread);
     }
 
+    /// <summary>
+    /// Adds samples that carry no time (imported folded stacks): counted by stack and state, with no
+    /// transition, so the hot/cold boundary credits nothing for them.
+    /// </summary>
+    internal void AddUntimedSamples(int stackId, DumpState state, int count)
+    {
+        ref StateTally tally = ref CollectionsMarshal.GetValueRefOrAddDefault(StackCounts, stackId, out _);
+        switch (state)
+        {
+            case DumpState.Running: tally.Running += count; _running += count; break;
+            case DumpState.Waiting: tally.Waiting += count; _waiting += count; break;
+            default: tally.Awaiting += count; _awaiting += count; break;
+        }
+
+        Samples += count;
+    }
+
     /// <summary>Marks the request ended and releases what only later dumps would need.</summary>
     internal void MarkEnded()
     {

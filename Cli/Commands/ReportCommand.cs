@@ -1,14 +1,17 @@
 using System.CommandLine;
 using System.Text;
 using StatProf.Analysis;
+using StatProf.Analysis.NetTrace;
 
 namespace StatProf.Cli.Commands;
 
 /// <summary>
-/// <c>statprof report FILE... [--format text|json] [-o OUT] [--request ID] [--ignore PATTERN]...
+/// <c>statprof report FILE... [--format text|json|folded|speedscope|pprof] [-o OUT] [--request ID] [--ignore PATTERN]...
 /// [--where EXPR]</c>: reads record files as one set and prints where the slow requests' time went —
 /// the optimization spots of the hot/cold boundary, frames by self samples with their intervals, the
-/// slowest requests. Exit codes: 0 success; 2 a usage error (unknown format, bad <c>--where</c> or
+/// slowest requests; or exports the samples as folded stacks, speedscope or pprof (docs/formats.md).
+/// Inputs may also be folded stacks or .nettrace captures. Reading large inputs shows a progress bar
+/// on stderr when it is a terminal. Exit codes: 0 success; 2 a usage error (unknown format, bad <c>--where</c> or
 /// <c>--ignore</c>, no such request); 3 a file that cannot be read or written. Every error is one
 /// line on stderr.
 /// </summary>
@@ -20,21 +23,26 @@ internal static class ReportCommand
     /// <summary>Exit code of a file that cannot be read or written.</summary>
     public const int FileError = 3;
 
-    private static readonly string[] LaterFormats = ["html", "speedscope", "folded", "pprof"];
+    /// <summary>The formats this verb writes; <c>pprof</c> is binary and needs <c>-o</c>.</summary>
+    private static readonly string[] Formats = ["text", "json", "folded", "speedscope", "pprof"];
+
+    private static readonly string[] LaterFormats = ["html"];
+
+    private static string FormatList => string.Join(", ", Formats.SkipLast(1)) + " or " + Formats[^1];
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var files = new Argument<string[]>("files")
         {
-            Description = "Record files (JSON lines, .gz accepted), read as one set in name order: rotated files, several processes.",
+            Description = "Record files (JSON lines, .gz accepted), folded stacks or .nettrace captures (dotnet-trace), read as one set in name order: rotated files, several processes.",
             Arity = ArgumentArity.ZeroOrMore, // none given is reported by Run in one line, not by the parser's help dump
         };
         var format = new Option<string>("--format", "-f")
         {
-            Description = "text or json (html, speedscope, folded and pprof are coming).",
+            Description = "text, json, folded (flamegraph.pl / inferno input), speedscope (speedscope.app) or pprof (go tool pprof, Pyroscope, Grafana; binary, needs -o); html is coming. See docs/formats.md.",
             DefaultValueFactory = _ => "text",
         };
-        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of stdout." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of stdout (required for pprof)." };
         var request = new Option<string?>("--request") { Description = "Only the request with this id." };
         var ignore = new Option<string[]>("--ignore")
         {
@@ -51,7 +59,7 @@ internal static class ReportCommand
             DefaultValueFactory = _ => 20,
         };
 
-        var command = new Command("report", "Report where slow requests spent their time: optimization spots, frames, slowest requests.")
+        var command = new Command("report", "Report where slow requests spent their time: optimization spots, frames, slowest requests; or export their samples as folded stacks, speedscope or pprof.")
         {
             files, format, output, request, ignore, noDefaultIgnores, where, top,
         };
@@ -77,16 +85,22 @@ internal static class ReportCommand
     {
         ArgumentNullException.ThrowIfNull(settings);
         string format = settings.Format.Trim().ToLowerInvariant();
-        if (format is not ("text" or "json"))
+        if (!Formats.Contains(format))
         {
             return Fail(stderr, UsageError, LaterFormats.Contains(format)
-                ? $"--format {format} is not available yet; use text or json."
-                : $"unknown --format '{settings.Format}'; use text or json.");
+                ? $"--format {format} is not available yet; use {FormatList}."
+                : $"unknown --format '{settings.Format}'; use {FormatList}.");
         }
 
         if (settings.Files.Count == 0)
         {
             return Fail(stderr, UsageError, "no record file given.");
+        }
+
+        if (format == "pprof" && settings.Output is null)
+        {
+            // A binary profile on a terminal or through a text pipe helps nobody: it goes to a file.
+            return Fail(stderr, UsageError, "--format pprof writes a binary (gzipped) profile: give -o FILE.");
         }
 
         if (settings.Top is < 1 or > 100_000)
@@ -123,9 +137,10 @@ internal static class ReportCommand
         {
             // Name order is time order for a process's files (docs/record-format.md), so rotated
             // files are read in sequence however the shell or the user listed them.
-            set = RecordReader.ReadFiles(settings.Files.Order(StringComparer.Ordinal));
+            string[] files = settings.Files.Order(StringComparer.Ordinal).ToArray();
+            set = ReadProgress.Run(stderr, files, progress => ReadInputs(files, progress));
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             return Fail(stderr, FileError, $"cannot read: {OneLine(ex.Message)}");
         }
@@ -145,8 +160,14 @@ internal static class ReportCommand
             }
             else
             {
-                using (var writer = new StreamWriter(settings.Output, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+                if (format == "pprof")
                 {
+                    using var file = new FileStream(settings.Output, FileMode.Create, FileAccess.Write);
+                    ExportWriter.WritePprof(profile, file);
+                }
+                else
+                {
+                    using var writer = new StreamWriter(settings.Output, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
                     Write(profile, format, textOptions, writer);
                 }
 
@@ -161,15 +182,45 @@ internal static class ReportCommand
         return 0;
     }
 
+    /// <summary>
+    /// Reads record files, folded stacks (recognised by content) and .nettrace captures (by their
+    /// magic bytes) into one set, telling <paramref name="progress"/> (when shown) how far it got.
+    /// </summary>
+    private static RecordSet ReadInputs(IEnumerable<string> files, ReadProgress.Tracker? progress)
+    {
+        var reader = new RecordReader(new RecordReaderOptions { Progress = progress });
+        foreach (string file in files)
+        {
+            if (NetTraceReader.IsNetTrace(file))
+            {
+                NetTraceReader.Read(reader, file);
+                progress?.AddFile(file);
+            }
+            else
+            {
+                reader.ReadFile(file);
+            }
+        }
+
+        return reader.Complete();
+    }
+
     private static void Write(Profile profile, string format, TextReportOptions options, TextWriter output)
     {
-        if (format == "json")
+        switch (format)
         {
-            ReportWriter.WriteJson(profile, output);
-        }
-        else
-        {
-            ReportWriter.WriteText(profile, output, options);
+            case "json":
+                ReportWriter.WriteJson(profile, output);
+                break;
+            case "folded":
+                ExportWriter.WriteFolded(profile, output);
+                break;
+            case "speedscope":
+                ExportWriter.WriteSpeedscope(profile, output);
+                break;
+            default:
+                ReportWriter.WriteText(profile, output, options);
+                break;
         }
     }
 
@@ -188,7 +239,7 @@ internal sealed record ReportSettings
     /// <summary>Record files, read as one set.</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
 
-    /// <summary><c>text</c> or <c>json</c>. Default: text.</summary>
+    /// <summary><c>text</c>, <c>json</c>, <c>folded</c>, <c>speedscope</c> or <c>pprof</c> (binary: needs <see cref="Output"/>). Default: text.</summary>
     public string Format { get; init; } = "text";
 
     /// <summary>Output file; <c>null</c> for stdout.</summary>

@@ -1,7 +1,10 @@
 // SamplingProbe: embeds StatProf's sampler in a process with one spinning and one sleeping thread,
 // samples for a while and prints one JSON object (or one error line on stderr, exit code 2).
 //
-//   dotnet run --project samples/SamplingProbe -- [seconds] [--diverse] [--levels N]
+//   dotnet run --project samples/SamplingProbe -- [seconds] [--diverse] [--levels N] [--workload-only]
+//
+// --workload-only runs the same two threads without StatProf's sampler, printing "ready" once they
+// run: a plain workload for outside tools (tests record it with an EventPipe session, as dotnet-trace does).
 //
 // --diverse makes the spinning thread walk thousands of distinct stacks (2^N paths through two
 // methods at N levels, N = 12 by default: at most about 5 * 2^N distinct stacks with their partial
@@ -15,6 +18,19 @@ double seconds = args.Length > 0 && double.TryParse(args[0], System.Globalizatio
 bool diverse = args.Contains("--diverse");
 int levelsAt = Array.IndexOf(args, "--levels");
 int levels = levelsAt >= 0 && levelsAt + 1 < args.Length && int.TryParse(args[levelsAt + 1], out int l) ? Math.Clamp(l, 1, 20) : 12;
+
+if (args.Contains("--workload-only"))
+{
+    using var done = new CancellationTokenSource();
+    var spin = new Thread(() => Workload.Spin(diverse, levels, done.Token)) { IsBackground = true, Name = "spin" };
+    var sleep = new Thread(() => Workload.Sleep(done.Token)) { IsBackground = true, Name = "sleep" };
+    spin.Start();
+    sleep.Start();
+    Console.WriteLine("ready");
+    Thread.Sleep(TimeSpan.FromSeconds(seconds));
+    done.Cancel();
+    return 0;
+}
 
 using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, TrimInterval = TimeSpan.FromSeconds(10) });
 using var stop = new CancellationTokenSource();

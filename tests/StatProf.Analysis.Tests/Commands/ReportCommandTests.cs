@@ -108,7 +108,7 @@ public sealed class ReportCommandTests : IDisposable
     [InlineData("--where=durration>2s", "unknown field 'durration'", ReportCommand.UsageError)]
     [InlineData("--format=xml", "unknown --format 'xml'", ReportCommand.UsageError)]
     [InlineData("--format=html", "--format html is not available yet", ReportCommand.UsageError)]
-    [InlineData("--format=speedscope", "not available yet", ReportCommand.UsageError)]
+    [InlineData("--format=pprof", "--format pprof writes a binary (gzipped) profile: give -o FILE.", ReportCommand.UsageError)]
     [InlineData("--ignore=fold:", "--ignore:", ReportCommand.UsageError)]
     [InlineData("--request=nobody", "no request with id 'nobody'", ReportCommand.UsageError)]
     [InlineData("--top=0", "--top", ReportCommand.UsageError)]
