@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Engines;
 using StatProf.Analysis;
 
@@ -18,9 +20,24 @@ namespace StatProf.Benchmarks.Analysis;
 /// process (docs/benchmarks-analysis.md).
 /// </remarks>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[Config(typeof(CliRuntimeConfig))]
 public class AnalysisEndToEndBenchmarks
 {
+    /// <summary>
+    /// The runtime settings the <c>statprof</c> tool ships with (Cli/StatProf.Cli.csproj): blocking GC,
+    /// loops optimized at once. Monitoring: one read and analysis per iteration.
+    /// </summary>
+    private sealed class CliRuntimeConfig : ManualConfig
+    {
+        public CliRuntimeConfig() => AddJob(Job.Default
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(1)
+            .WithIterationCount(3)
+            .WithGcConcurrent(false)
+            .WithEnvironmentVariable("DOTNET_TC_QuickJitForLoops", "0"));
+    }
+
     private RecordFile _file = null!;
     private long _samples;
 

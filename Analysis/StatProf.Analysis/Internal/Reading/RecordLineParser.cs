@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Text.Json;
 
 namespace StatProf.Analysis.Internal.Reading;
@@ -560,6 +561,16 @@ internal sealed class RecordLineParser
 
     private static bool TryReadTime(ref Utf8JsonReader reader, out DateTime value)
     {
+        // Fast path for what the writer writes ("O": 7 fraction digits and Z): Utf8Parser reads it
+        // in about half the time of the reader's general ISO 8601 parser, and every dump has two.
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence
+            && reader.ValueSpan is { Length: 28 } text && text[27] == (byte)'Z'
+            && Utf8Parser.TryParse(text, out DateTime utc, out int consumed, 'O') && consumed == 28)
+        {
+            value = utc;
+            return true;
+        }
+
         if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out DateTimeOffset time))
         {
             value = time.UtcDateTime;
