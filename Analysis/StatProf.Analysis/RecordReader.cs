@@ -251,7 +251,7 @@ public sealed class RecordReader
             return SkipReason.InvalidUtf8;
         }
 
-        SkipReason parsed = _parser.Parse(line);
+        SkipReason parsed = _parser.Parse(line, source.RequestObjects);
         return parsed == SkipReason.None ? _builder.Apply(_parser, line, source) : parsed;
     }
 }

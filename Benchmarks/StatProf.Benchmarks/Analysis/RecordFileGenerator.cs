@@ -53,7 +53,7 @@ internal sealed record RecordFile(string Path, long Bytes, int Samples, int Dump
 internal static class RecordFileGenerator
 {
     /// <summary>Bump when the generated content changes, so that cached files are not reused.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The fixed seed: the same file on every run.</summary>
     public const int Seed = 20261121;
@@ -301,17 +301,24 @@ internal static class RecordFileGenerator
         writer.WriteStartObject();
         writer.WriteString(n.Type, n.Dump);
         WriteTime(writer, n.Time, live.NextTime);
+        if (format == 2)
+        {
+            // As the writer does: the stack by id, the request last.
+            writer.WriteNumber(n.ElapsedMs, Ms(live.NextTime - live.Start));
+            writer.WriteNumber(n.DumpNumber, live.Done);
+            WriteThread(writer, n, live);
+            writer.WriteString(n.State, stack.Waiting ? n.Waiting : n.Running);
+            writer.WriteNumber("stack", live.Stack + 1);
+            WriteRequest(writer, n, live);
+            writer.WriteEndObject();
+            return;
+        }
+
         WriteRequest(writer, n, live);
         writer.WriteNumber(n.ElapsedMs, Ms(live.NextTime - live.Start));
         writer.WriteNumber(n.DumpNumber, live.Done);
         WriteThread(writer, n, live);
         writer.WriteString(n.State, stack.Waiting ? n.Waiting : n.Running);
-        if (format == 2)
-        {
-            writer.WriteNumber("stack", live.Stack + 1);
-            writer.WriteEndObject();
-            return;
-        }
 
         writer.WriteBoolean(n.Truncated, false);
         writer.WriteStartArray(n.Frames);

@@ -150,12 +150,15 @@ internal static class RecordJson
         w.WriteStartObject();
         w.WriteString("type"u8, "dump"u8);
         WriteTime(w, "time"u8, r.Time);
-        WriteRequest(w, r.Request);
         WriteMs(w, "elapsedMs"u8, r.ElapsedMs);
         w.WriteNumber("dump"u8, r.Dump);
         WriteThread(w, r.Thread);
         w.WriteString("state"u8, StateName(r.State));
         w.WriteNumber("stack"u8, r.StackId);
+
+        // Last: a request's dumps repeat its object byte for byte, and a reader can recognise it
+        // at the end of the line without reading it again.
+        WriteRequest(w, r.Request);
         w.WriteEndObject();
     }
 

@@ -56,7 +56,7 @@ public sealed class FormatVersion2Tests
     public void ADumpWithBothAStackReferenceAndFramesIsMalformedAndAStackLineWithoutIdToo()
     {
         var r = new FakeRequest("0HN1");
-        string both = r.DumpOf(1, stack: 1).TrimEnd('}') + ",\"frames\":[]}";
+        string both = r.DumpOf(1, stack: 1, requestLast: false).TrimEnd('}') + ",\"frames\":[]}";
         RecordSet set = Read.Lines(
             Records.Header(version: 2),
             Records.Stack(1, false, "Main()"),
@@ -83,5 +83,82 @@ public sealed class FormatVersion2Tests
         Assert.Equal(4, set.Samples);
         Assert.Equal(1, set.DistinctStacks); // the same frames intern to the same stack whatever the version
         Assert.Equal(0, set.Skipped.Total);
+    }
+
+    [Fact]
+    public void ARequestObjectRepeatedAtTheEndOfItsDumpsReadsTheSameAsOneReadEveryTime()
+    {
+        string[] Lines(bool requestLast)
+        {
+            var a = new FakeRequest("a");
+            var b = new FakeRequest("b", "GET /b", osThread: 99);
+            return
+            [
+                Records.Header(version: 2),
+                Records.Stack(1, false, "Main()", "Loop()", "A()"),
+                Records.Stack(2, false, "Main()", "Loop()", "B()"),
+                a.DumpOf(1, 1, requestLast: requestLast),
+                b.DumpOf(1, 2, DumpState.Waiting, requestLast),
+                a.DumpOf(2, 2, requestLast: requestLast),
+                b.DumpOf(2, 2, DumpState.Waiting, requestLast),
+                a.DumpOf(3, 1, requestLast: requestLast),
+                a.End(3000, dumps: 3),
+                b.DumpOf(3, 1, requestLast: requestLast), // after its request ended elsewhere: b is still open
+                b.End(3100, dumps: 3),
+            ];
+        }
+
+        RecordSet last = Read.Lines(Lines(requestLast: true));
+        RecordSet middle = Read.Lines(Lines(requestLast: false));
+
+        Assert.Equal(Summary(middle), Summary(last));
+        Assert.Equal(["a:3:3000", "b:3:3100"], Summary(last));
+        Assert.Equal(0, last.Skipped.Total);
+        Assert.Equal(Read.Analyze(middle).Spots.Select(s => (s.Frame, s.Seconds)), Read.Analyze(last).Spots.Select(s => (s.Frame, s.Seconds)));
+
+        static string[] Summary(RecordSet set) =>
+            [.. set.Requests.Select(r => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{r.Id}:{r.Samples}:{r.DurationMs}"))];
+    }
+
+    [Fact]
+    public void ARequestWhoseObjectChangesBetweenDumpsIsStillOneRequest()
+    {
+        var r = new FakeRequest("0HN1");
+        string first = r.DumpOf(1, 1);
+        r.Tags["tenant"] = "blue"; // a host that adds a tag mid-request: the object differs, the id does not
+        RecordSet set = Read.Lines(Records.Header(version: 2), Records.Stack(1, false, "Main()"), first, r.DumpOf(2, 1), r.DumpOf(3, 1));
+
+        Request request = Assert.Single(set.Requests);
+        Assert.Equal(3, request.Samples);
+        Assert.False(request.Tags.ContainsKey("tenant")); // the request keeps what its first record said
+    }
+
+    [Fact]
+    public void ATruncatedCopyOfAKnownRequestObjectIsNotTakenForIt()
+    {
+        var r = new FakeRequest("0HN1");
+        string second = r.DumpOf(2, 1);
+        string cut = second[..^5] + "}"; // the object's last bytes are missing: no longer byte-identical
+        RecordSet set = Read.Lines(Records.Header(version: 2), Records.Stack(1, false, "Main()"), r.DumpOf(1, 1), cut, r.DumpOf(3, 1));
+
+        Assert.Equal(2, Assert.Single(set.Requests).Samples);
+        Assert.Equal(1, set.Skipped.Malformed);
+    }
+
+    [Fact]
+    public void AnImportedFileReadBeforeRecordFilesDoesNotShiftTheirRequests()
+    {
+        using var dir = new TempDirectory();
+        string folded = dir.Write("a.folded", ["Main;Work 5"]);
+        var r = new FakeRequest("0HN1");
+        string records = dir.Write("b.jsonl", [Records.Header(version: 2), Records.Stack(1, false, "Main()", "A()"), r.DumpOf(1, 1), r.Same(2, sameAs: 1), r.DumpOf(3, 1), r.End(3000, dumps: 3)]);
+
+        RecordSet set = RecordReader.ReadFiles([folded, records]);
+
+        Assert.Equal(2, set.Requests.Count);
+        Request request = set.Requests.Single(q => q.Id == "0HN1");
+        Assert.Equal(3, request.Samples);
+        Assert.True(request.Ended);
+        Assert.Equal(5 + 3, set.Samples);
     }
 }

@@ -119,13 +119,20 @@ internal sealed class FakeRequest(string id, string name = "GET /orders/42", int
         w.WriteString("traceback", string.Join("\n", framesRootFirst.Reverse().Select(f => "   at " + f)));
     });
 
-    /// <summary>A format-version-2 dump: its stack is the <c>stack</c> line with this id.</summary>
-    public string DumpOf(int number, long stack, DumpState state = DumpState.Running) => Records.Json(w =>
+    /// <summary>
+    /// A format-version-2 dump: its stack is the <c>stack</c> line with this id; its request object
+    /// last, as the writer puts it (or, with <paramref name="requestLast"/> false, second).
+    /// </summary>
+    public string DumpOf(int number, long stack, DumpState state = DumpState.Running, bool requestLast = true) => Records.Json(w =>
     {
         double elapsed = ElapsedAt(number);
         w.WriteString("type", "dump");
         w.WriteString("time", StartedAt.AddMilliseconds(elapsed));
-        WriteRequest(w);
+        if (!requestLast)
+        {
+            WriteRequest(w);
+        }
+
         w.WriteNumber("elapsedMs", elapsed);
         w.WriteNumber("dump", number);
         w.WriteStartObject("thread");
@@ -134,6 +141,10 @@ internal sealed class FakeRequest(string id, string name = "GET /orders/42", int
         w.WriteEndObject();
         w.WriteString("state", State(state));
         w.WriteNumber("stack", stack);
+        if (requestLast)
+        {
+            WriteRequest(w);
+        }
     });
 
     public string Same(int number, int sameAs, DumpState state = DumpState.Running) => Records.Json(w =>

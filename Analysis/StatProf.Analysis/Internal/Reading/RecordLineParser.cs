@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using StatProf.Analysis.Internal.Aggregation;
 
 namespace StatProf.Analysis.Internal.Reading;
 
@@ -113,6 +114,19 @@ internal sealed class RecordLineParser
     /// <summary>A <c>stack</c> line's <c>id</c>.</summary>
     public long StackId;
 
+    /// <summary>
+    /// The id, in the known request objects given to <see cref="Parse"/>, of this line's request
+    /// object when it was byte-identical to one of them and ended the line (then it was not parsed
+    /// again, and the <c>Req*</c> fields are unset); -1 otherwise.
+    /// </summary>
+    public int KnownRequest;
+
+    /// <summary>Where the request object lies in the line when it was parsed and ended the line (length 0 otherwise).</summary>
+    public int RequestObjectStart;
+
+    /// <summary>See <see cref="RequestObjectStart"/>.</summary>
+    public int RequestObjectLength;
+
     // The request object's fields (dump, end).
     public Utf8Ref ReqId;
     public Utf8Ref ReqKind;
@@ -143,7 +157,12 @@ internal sealed class RecordLineParser
     /// object, <see cref="SkipReason.WrongShape"/> when it is JSON but not an object, and
     /// <see cref="SkipReason.Malformed"/> when it is not JSON or nests too deep.
     /// </summary>
-    public SkipReason Parse(ReadOnlySpan<byte> line)
+    /// <param name="line">The line, without its newline.</param>
+    /// <param name="knownRequests">
+    /// Request objects already read whole in this file: a dump whose <c>request</c> object is the last
+    /// field of its line (as the writer puts it) and byte-identical to one of them is not read again.
+    /// </param>
+    public SkipReason Parse(ReadOnlySpan<byte> line, SpanInterner<byte>? knownRequests = null)
     {
         Reset();
         try
@@ -164,6 +183,20 @@ internal sealed class RecordLineParser
             {
                 Field? field = IdentifyTopLevel(ref reader);
                 reader.Read();
+                if (field == Field.Request && knownRequests is not null && reader.TokenType == JsonTokenType.StartObject && line[^1] == (byte)'}')
+                {
+                    // The same request's later dumps repeat its object byte for byte: the rest of
+                    // the line was read and validated before, and does not need reading again.
+                    int start = (int)reader.TokenStartIndex;
+                    int id = knownRequests.Find(line[start..^1]);
+                    if (id >= 0)
+                    {
+                        Present |= Bit(Field.Request);
+                        KnownRequest = id;
+                        return SkipReason.None;
+                    }
+                }
+
                 if (field is { } known)
                 {
                     Present |= Bit(known);
@@ -204,6 +237,8 @@ internal sealed class RecordLineParser
         Truncated = Continuation = false;
         Version = 0;
         StackRef = StackId = 0;
+        KnownRequest = -1;
+        RequestObjectStart = RequestObjectLength = 0;
         ThresholdMs = IntervalMs = double.NaN;
         Outcome = Error = Format = ProcessName = Runtime = RequestId = default;
     }
@@ -230,7 +265,15 @@ internal sealed class RecordLineParser
             case Field.Time:
                 return TryReadTime(ref reader, out Time);
             case Field.Request:
-                return ReadRequest(ref reader);
+                int objectStart = (int)reader.TokenStartIndex;
+                if (!ReadRequest(ref reader))
+                {
+                    return false;
+                }
+
+                RequestObjectStart = objectStart;
+                RequestObjectLength = (int)reader.BytesConsumed - objectStart;
+                return true;
             case Field.ElapsedMs:
                 return TryReadDouble(ref reader, out ElapsedMs);
             case Field.DurationMs:

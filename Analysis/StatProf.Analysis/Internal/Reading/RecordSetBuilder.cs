@@ -24,6 +24,15 @@ internal sealed class SourceState(string name)
 
     /// <summary>Format version 2: the stack lines read so far, by their id, as interned stack ids.</summary>
     public Dictionary<long, int> Stacks { get; } = [];
+
+    /// <summary>
+    /// Request objects of this file's dumps already read whole (their bytes), for the parser to
+    /// recognise the same request's later dumps without reading the object again.
+    /// </summary>
+    public SpanInterner<byte> RequestObjects { get; } = new();
+
+    /// <summary>Index of a <see cref="RequestObjects"/> entry → index of its request in the set.</summary>
+    public List<int> RequestOfObject { get; } = [];
 }
 
 /// <summary>
@@ -63,6 +72,7 @@ internal sealed class RecordSetBuilder
         | (1UL << (int)Field.Status) | (1UL << (int)Field.Error);
 
     private readonly SpanInterner<byte> _requestKeys = new();
+    private readonly List<Request> _keyed = []; // by _requestKeys index (imported requests are in Requests only)
     private readonly Utf8StringPool _pool = new();
     private readonly int _maxWarnings;
     private int[] _stack = new int[256];
@@ -189,7 +199,25 @@ internal sealed class RecordSetBuilder
         }
 
         NoteMissingHeader(source);
-        Request request = FindOrAddRequest(record, line, source, record.Bytes(line, record.ReqId));
+        Request request;
+        if (record.KnownRequest >= 0)
+        {
+            request = _keyed[source.RequestOfObject[record.KnownRequest]];
+        }
+        else
+        {
+            request = FindOrAddRequest(record, line, source, record.Bytes(line, record.ReqId), out int index);
+            if (record.RequestObjectLength > 0 && record.RequestObjectStart + record.RequestObjectLength == line.Length - 1)
+            {
+                // The object ends the line, as the writer puts it: its next dumps repeat it byte for byte.
+                source.RequestObjects.Intern(line.Slice(record.RequestObjectStart, record.RequestObjectLength), out bool added);
+                if (added)
+                {
+                    source.RequestOfObject.Add(index);
+                }
+            }
+        }
+
         if (request.Ended || record.Dump <= request.LastDumpNumber)
         {
             return SkipReason.OutOfOrder;
@@ -264,7 +292,7 @@ internal sealed class RecordSetBuilder
             return SkipReason.Orphan;
         }
 
-        Request request = Requests[index];
+        Request request = _keyed[index];
         if (request.Ended || record.Dump <= request.LastDumpNumber)
         {
             return SkipReason.OutOfOrder;
@@ -283,7 +311,7 @@ internal sealed class RecordSetBuilder
     private SkipReason ApplyEnd(RecordLineParser record, ReadOnlySpan<byte> line, SourceState source)
     {
         NoteMissingHeader(source);
-        Request request = FindOrAddRequest(record, line, source, record.Bytes(line, record.ReqId));
+        Request request = FindOrAddRequest(record, line, source, record.Bytes(line, record.ReqId), out _);
         if (request.Ended)
         {
             return SkipReason.OutOfOrder;
@@ -311,12 +339,12 @@ internal sealed class RecordSetBuilder
         }
     }
 
-    private Request FindOrAddRequest(RecordLineParser record, ReadOnlySpan<byte> line, SourceState source, ReadOnlySpan<byte> id)
+    private Request FindOrAddRequest(RecordLineParser record, ReadOnlySpan<byte> line, SourceState source, ReadOnlySpan<byte> id, out int index)
     {
-        int index = _requestKeys.Intern(Key(source.Pid, id), out bool added);
+        index = _requestKeys.Intern(Key(source.Pid, id), out bool added);
         if (!added)
         {
-            return Requests[index];
+            return _keyed[index];
         }
 
         var request = new Request(source.Pid, Encoding.UTF8.GetString(id))
@@ -340,6 +368,7 @@ internal sealed class RecordSetBuilder
             }
         }
 
+        _keyed.Add(request);
         Requests.Add(request);
         return request;
     }
