@@ -5,10 +5,10 @@ using StatProf.Analysis;
 namespace StatProf.Cli.Commands;
 
 /// <summary>
-/// <c>statprof report FILE... [--format text|json] [-o OUT] [--request ID] [--ignore PATTERN]...
+/// <c>statprof report FILE... [--format text|json|html] [-o OUT] [--request ID] [--ignore PATTERN]...
 /// [--where EXPR]</c>: reads record files as one set and prints where the slow requests' time went —
 /// the optimization spots of the hot/cold boundary, frames by self samples with their intervals, the
-/// slowest requests. Exit codes: 0 success; 2 a usage error (unknown format, bad <c>--where</c> or
+/// slowest requests; <c>html</c> is an interactive page with flame graphs. Exit codes: 0 success; 2 a usage error (unknown format, bad <c>--where</c> or
 /// <c>--ignore</c>, no such request); 3 a file that cannot be read or written. Every error is one
 /// line on stderr.
 /// </summary>
@@ -20,7 +20,7 @@ internal static class ReportCommand
     /// <summary>Exit code of a file that cannot be read or written.</summary>
     public const int FileError = 3;
 
-    private static readonly string[] LaterFormats = ["html", "speedscope", "folded", "pprof"];
+    private static readonly string[] LaterFormats = ["speedscope", "folded", "pprof"];
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -31,7 +31,7 @@ internal static class ReportCommand
         };
         var format = new Option<string>("--format", "-f")
         {
-            Description = "text or json (html, speedscope, folded and pprof are coming).",
+            Description = "text, json or html (an interactive page with flame graphs; give it -o FILE). speedscope, folded and pprof are coming.",
             DefaultValueFactory = _ => "text",
         };
         var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of stdout." };
@@ -77,11 +77,11 @@ internal static class ReportCommand
     {
         ArgumentNullException.ThrowIfNull(settings);
         string format = settings.Format.Trim().ToLowerInvariant();
-        if (format is not ("text" or "json"))
+        if (format is not ("text" or "json" or "html"))
         {
             return Fail(stderr, UsageError, LaterFormats.Contains(format)
-                ? $"--format {format} is not available yet; use text or json."
-                : $"unknown --format '{settings.Format}'; use text or json.");
+                ? $"--format {format} is not available yet; use text, json or html."
+                : $"unknown --format '{settings.Format}'; use text, json or html.");
         }
 
         if (settings.Files.Count == 0)
@@ -143,6 +143,15 @@ internal static class ReportCommand
             {
                 Write(profile, format, textOptions, stdout);
             }
+            else if (format == "html")
+            {
+                using (var file = new FileStream(settings.Output, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16))
+                {
+                    ReportWriter.WriteHtml(profile, file);
+                }
+
+                stdout.WriteLine($"statprof report: wrote {settings.Output} ({profile.Requests.Count} requests, {profile.Samples} samples, {set.Skipped.Total} lines skipped).");
+            }
             else
             {
                 using (var writer = new StreamWriter(settings.Output, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
@@ -167,6 +176,12 @@ internal static class ReportCommand
         {
             ReportWriter.WriteJson(profile, output);
         }
+        else if (format == "html")
+        {
+            using var page = new MemoryStream();
+            ReportWriter.WriteHtml(profile, page);
+            output.Write(Encoding.UTF8.GetString(page.GetBuffer(), 0, (int)page.Length));
+        }
         else
         {
             ReportWriter.WriteText(profile, output, options);
@@ -188,7 +203,7 @@ internal sealed record ReportSettings
     /// <summary>Record files, read as one set.</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
 
-    /// <summary><c>text</c> or <c>json</c>. Default: text.</summary>
+    /// <summary><c>text</c>, <c>json</c> or <c>html</c>. Default: text.</summary>
     public string Format { get; init; } = "text";
 
     /// <summary>Output file; <c>null</c> for stdout.</summary>

@@ -107,7 +107,6 @@ public sealed class ReportCommandTests : IDisposable
     [InlineData("--where=duration>>2s", "--where: column", ReportCommand.UsageError)]
     [InlineData("--where=durration>2s", "unknown field 'durration'", ReportCommand.UsageError)]
     [InlineData("--format=xml", "unknown --format 'xml'", ReportCommand.UsageError)]
-    [InlineData("--format=html", "--format html is not available yet", ReportCommand.UsageError)]
     [InlineData("--format=speedscope", "not available yet", ReportCommand.UsageError)]
     [InlineData("--ignore=fold:", "--ignore:", ReportCommand.UsageError)]
     [InlineData("--request=nobody", "no request with id 'nobody'", ReportCommand.UsageError)]

@@ -1,0 +1,109 @@
+using System.Runtime.InteropServices;
+using StatProf.Analysis.Internal.Aggregation;
+using StatProf.Analysis.Internal.Filters;
+
+namespace StatProf.Analysis.Internal.Rendering;
+
+/// <summary>
+/// The call tree of a flame graph: every distinct stack (as the ignore set projects it) inserted
+/// root first into a trie whose nodes count the samples under them by state. Node 0 is the root
+/// (all samples, no frame). Built from interned stacks with their counts, so work is proportional
+/// to distinct stacks times depth, never to samples.
+/// </summary>
+internal sealed class FlameTree
+{
+    private readonly Dictionary<long, int> _children = [];
+    private int[] _frame = new int[64];
+    private int[] _parent = new int[64];
+    private long[] _counts = new long[64 * 3];
+
+    public FlameTree()
+    {
+        _frame[0] = -1;
+        _parent[0] = -1;
+        Count = 1;
+    }
+
+    /// <summary>Nodes, the root included.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>All samples (the root's).</summary>
+    public long Samples => Total(0);
+
+    /// <summary>The frame id of a node (-1 for the root).</summary>
+    public int Frame(int node) => _frame[node];
+
+    /// <summary>The parent of a node (-1 for the root). Parents come before their children.</summary>
+    public int Parent(int node) => _parent[node];
+
+    public long Running(int node) => _counts[node * 3];
+
+    public long Waiting(int node) => _counts[(node * 3) + 1];
+
+    public long Awaiting(int node) => _counts[(node * 3) + 2];
+
+    /// <summary>Samples with this node on the stack.</summary>
+    public long Total(int node) => _counts[node * 3] + _counts[(node * 3) + 1] + _counts[(node * 3) + 2];
+
+    /// <summary>The tree of the given requests' samples, their stacks projected by <paramref name="projection"/>.</summary>
+    public static FlameTree Build(IEnumerable<Request> requests, StackProjection projection)
+    {
+        var tree = new FlameTree();
+        foreach (Request request in requests)
+        {
+            tree.Add(request, projection);
+        }
+
+        return tree;
+    }
+
+    /// <summary>Adds one request's samples.</summary>
+    public void Add(Request request, StackProjection projection)
+    {
+        foreach ((int rawStack, StateTally tally) in request.StackCounts)
+        {
+            Add(projection.Get(projection.Map(rawStack)), tally.Running, tally.Waiting, tally.Awaiting);
+        }
+    }
+
+    /// <summary>Adds samples of one stack, root first.</summary>
+    public void Add(ReadOnlySpan<int> framesRootFirst, long running, long waiting, long awaiting)
+    {
+        int node = 0;
+        AddCounts(0, running, waiting, awaiting);
+        foreach (int frame in framesRootFirst)
+        {
+            node = Child(node, frame);
+            AddCounts(node, running, waiting, awaiting);
+        }
+    }
+
+    private void AddCounts(int node, long running, long waiting, long awaiting)
+    {
+        _counts[node * 3] += running;
+        _counts[(node * 3) + 1] += waiting;
+        _counts[(node * 3) + 2] += awaiting;
+    }
+
+    private int Child(int parent, int frame)
+    {
+        long key = ((long)parent << 32) | (uint)frame;
+        ref int child = ref CollectionsMarshal.GetValueRefOrAddDefault(_children, key, out bool exists);
+        if (exists)
+        {
+            return child;
+        }
+
+        if (Count == _frame.Length)
+        {
+            Array.Resize(ref _frame, Count * 2);
+            Array.Resize(ref _parent, Count * 2);
+            Array.Resize(ref _counts, Count * 2 * 3);
+        }
+
+        child = Count++;
+        _frame[child] = frame;
+        _parent[child] = parent;
+        return child;
+    }
+}
