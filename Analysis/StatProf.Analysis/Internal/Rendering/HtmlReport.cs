@@ -95,23 +95,34 @@ internal static class HtmlReport
 
         json.WriteEndArray();
 
-        // Graphs: [0] the aggregate, then one per embedded request.
-        int graphRequests = Math.Min(options.MaxRequestGraphs, profile.Requests.Count);
+        // Graphs: [0] the aggregate, then one per request with samples, the slowest first, up to the limit.
+        var requestGraphs = new Dictionary<Request, int>();
         json.WriteNumber("requestGraphLimit", options.MaxRequestGraphs);
         json.WriteStartArray("graphs");
         FlameTree all = FlameTree.Build(profile.Requests.Select(r => r.Request), projection);
         WriteGraph(json, all, diff is null ? "All requests" : "After (all requests)", options.MinFrameShare, options.MaxNodes, names);
-        for (int i = 0; i < graphRequests; i++)
+        foreach (RequestSummary summary in profile.Requests)
         {
+            if (requestGraphs.Count == options.MaxRequestGraphs)
+            {
+                break;
+            }
+
+            if (summary.Request.Samples == 0)
+            {
+                continue;
+            }
+
             var tree = new FlameTree();
-            tree.Add(profile.Requests[i].Request, projection);
-            WriteGraph(json, tree, RequestLabel(profile.Requests[i].Request), options.MinFrameShare, options.MaxRequestNodes, names);
+            tree.Add(summary.Request, projection);
+            WriteGraph(json, tree, RequestLabel(summary.Request), options.MinFrameShare, options.MaxRequestNodes, names);
+            requestGraphs.Add(summary.Request, requestGraphs.Count + 1);
         }
 
         json.WriteEndArray();
 
         WriteSpots(json, profile, names);
-        WriteRequests(json, profile, options, graphRequests, names);
+        WriteRequests(json, profile, options, requestGraphs, names);
         if (diff is not null)
         {
             WriteDiff(json, diff, names);
@@ -253,7 +264,7 @@ internal static class HtmlReport
         json.WriteEndArray();
     }
 
-    private static void WriteRequests(Utf8JsonWriter json, Profile profile, HtmlReportOptions options, int graphRequests, NameTable names)
+    private static void WriteRequests(Utf8JsonWriter json, Profile profile, HtmlReportOptions options, Dictionary<Request, int> requestGraphs, NameTable names)
     {
         json.WriteStartArray("requests");
         int listed = Math.Min(options.MaxRequests, profile.Requests.Count);
@@ -290,7 +301,7 @@ internal static class HtmlReport
                 json.WriteNumber("spotSeconds", Round(spot.Seconds, 3));
             }
 
-            json.WriteNumber("graph", i < graphRequests ? i + 1 : -1);
+            json.WriteNumber("graph", requestGraphs.GetValueOrDefault(request, -1));
             json.WriteEndObject();
         }
 

@@ -448,7 +448,7 @@
         graphCell.append(b);
       } else {
         graphCell.textContent = '—';
-        graphCell.title = 'Only the slowest ' + D.requestGraphLimit + ' requests have a graph of their own';
+        graphCell.title = r.dumps === 0 ? 'No stack dump: it ended before the first one' : 'Only the slowest ' + D.requestGraphLimit + ' requests have a graph of their own';
       }
       tr.append(el('td', r.ms.toFixed(0), 'n'), name, el('td', int(r.dumps), 'n'), el('td', outcome),
         el('td', r.spot === undefined ? '' : names[r.spot], 'frame-name'), graphCell);
@@ -504,10 +504,10 @@
     if (D.skippedLines > 0) parts.push(int(D.skippedLines) + ' lines skipped.');
     $('summary').textContent = parts.join(' ');
     if (D.warnings.length) { $('warnings').hidden = false; $('warnings').textContent = D.warnings.join(' '); }
-    const listed = D.requests.length, graphs = Math.min(D.requestGraphLimit, D.requestCount);
+    const listed = D.requests.length, graphs = D.graphs.length - 1;
     $('requests-note').textContent = int(D.requestCount) + ' requests' +
       (listed < D.requestCount ? '; the slowest ' + int(listed) + ' listed' : '') +
-      '; the slowest ' + int(graphs) + ' have a flame graph of their own (at most ' + int(D.requestGraphLimit) + ' are embedded). Click a column to sort.';
+      '; ' + int(graphs) + ' (the slowest with stack dumps) have a flame graph of their own: at most ' + int(D.requestGraphLimit) + ' are embedded. Click a column to sort.';
     $('footer').textContent = 'StatProf · ' + (D.sources.length ? 'from ' + D.sources.join(', ') : '') ;
   }
 
