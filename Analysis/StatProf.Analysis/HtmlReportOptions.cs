@@ -34,10 +34,17 @@ public sealed class HtmlReportOptions
     public int MaxRequestNodes { get; init; } = 2_000;
 
     /// <summary>
-    /// Requests (the slowest first) listed in the page's table; the page says how many were left out.
-    /// In [1, 1 000 000]. Default: 5 000.
+    /// The most call-tree nodes embedded for all the requests' own graphs together: once spent, the
+    /// remaining requests get no graph (the page says how many have one). Keeps the file small when
+    /// requests are many and their stacks varied. At least 10. Default: 100 000.
     /// </summary>
-    public int MaxRequests { get; init; } = 5_000;
+    public int MaxRequestNodesTotal { get; init; } = 100_000;
+
+    /// <summary>
+    /// Requests (the slowest first) listed in the page's table; the page says how many were left out.
+    /// In [1, 1 000 000]. Default: 2 000.
+    /// </summary>
+    public int MaxRequests { get; init; } = 2_000;
 
     /// <summary>Optimization spots marked in the graph with their rank. In [0, 100]. Default: 10.</summary>
     public int MarkedSpots { get; init; } = 10;
@@ -51,6 +58,7 @@ public sealed class HtmlReportOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxNodes, 100);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestNodes, 10);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestNodesTotal, 10);
         if (MaxRequestGraphs is < 0 or > 100_000)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxRequestGraphs), MaxRequestGraphs, "MaxRequestGraphs must be in [0, 100000].");

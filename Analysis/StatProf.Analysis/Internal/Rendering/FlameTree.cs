@@ -46,12 +46,28 @@ internal sealed class FlameTree
     public long Total(int node) => _counts[node * 3] + _counts[(node * 3) + 1] + _counts[(node * 3) + 2];
 
     /// <summary>The tree of the given requests' samples, their stacks projected by <paramref name="projection"/>.</summary>
+    /// <remarks>
+    /// Counts are first summed by projected stack over all requests, so each distinct stack is
+    /// walked into the trie once, however many requests share it.
+    /// </remarks>
     public static FlameTree Build(IEnumerable<Request> requests, StackProjection projection)
     {
-        var tree = new FlameTree();
+        var byStack = new Dictionary<int, (long Running, long Waiting, long Awaiting)>();
         foreach (Request request in requests)
         {
-            tree.Add(request, projection);
+            foreach ((int rawStack, StateTally tally) in request.StackCounts)
+            {
+                ref var counts = ref CollectionsMarshal.GetValueRefOrAddDefault(byStack, projection.Map(rawStack), out _);
+                counts.Running += tally.Running;
+                counts.Waiting += tally.Waiting;
+                counts.Awaiting += tally.Awaiting;
+            }
+        }
+
+        var tree = new FlameTree();
+        foreach ((int stack, var counts) in byStack)
+        {
+            tree.Add(projection.Get(stack), counts.Running, counts.Waiting, counts.Awaiting);
         }
 
         return tree;

@@ -101,9 +101,10 @@ internal static class HtmlReport
         json.WriteStartArray("graphs");
         FlameTree all = FlameTree.Build(profile.Requests.Select(r => r.Request), projection);
         WriteGraph(json, all, diff is null ? "All requests" : "After (all requests)", options.MinFrameShare, options.MaxNodes, names);
+        int nodeBudget = options.MaxRequestNodesTotal;
         foreach (RequestSummary summary in profile.Requests)
         {
-            if (requestGraphs.Count == options.MaxRequestGraphs)
+            if (requestGraphs.Count == options.MaxRequestGraphs || nodeBudget < 2)
             {
                 break;
             }
@@ -115,7 +116,7 @@ internal static class HtmlReport
 
             var tree = new FlameTree();
             tree.Add(summary.Request, projection);
-            WriteGraph(json, tree, RequestLabel(summary.Request), options.MinFrameShare, options.MaxRequestNodes, names);
+            nodeBudget -= WriteGraph(json, tree, RequestLabel(summary.Request), options.MinFrameShare, Math.Min(options.MaxRequestNodes, nodeBudget), names);
             requestGraphs.Add(summary.Request, requestGraphs.Count + 1);
         }
 
@@ -169,9 +170,9 @@ internal static class HtmlReport
     /// One graph: <c>n</c> holds six numbers per kept node, parents first — name index, parent
     /// (index into the kept nodes, -1 for the root), total samples, self samples, running, waiting
     /// (awaiting is the rest). <c>hidden</c> counts the pruned nodes, <c>hiddenSamples</c> the
-    /// samples under the topmost of them.
+    /// samples under the topmost of them. Returns the nodes written.
     /// </summary>
-    private static void WriteGraph(Utf8JsonWriter json, FlameTree tree, string label, double minShare, int maxNodes, NameTable names)
+    private static int WriteGraph(Utf8JsonWriter json, FlameTree tree, string label, double minShare, int maxNodes, NameTable names)
     {
         int count = tree.Count;
         long threshold = Math.Max(1, (long)Math.Ceiling(minShare * tree.Samples));
@@ -242,6 +243,7 @@ internal static class HtmlReport
         json.WriteNumber("hidden", hidden);
         json.WriteNumber("hiddenSamples", hiddenSamples);
         json.WriteEndObject();
+        return written;
     }
 
     private static void WriteSpots(Utf8JsonWriter json, Profile profile, NameTable names)
