@@ -195,7 +195,7 @@
       if (node === focus && focus !== 0) div.classList.add('focus');
       const nameIndex = node === 0 ? -1 : g.name[node];
       const rank = spotRank.get(nameIndex);
-      if (rank !== undefined && state.graph === 0) div.classList.add('spot');
+      if (rank !== undefined) div.classList.add('spot');
       if (state.search && state.search.matches[node]) div.classList.add('match');
       div.dataset.node = node;
       div.style.left = x.toFixed(1) + 'px';
@@ -203,7 +203,7 @@
       div.style.top = ((state.flame ? maxDepth - depth : depth) * ROW) + 'px';
       div.style.background = colour(g, node);
       if (w >= 18) {
-        if (rank !== undefined && state.graph === 0) div.append(el('span', '#' + rank, 'badge'));
+        if (rank !== undefined) div.append(el('span', '#' + rank, 'badge'));
         div.append(document.createTextNode(nameOf(g, node)));
       }
       fragment.append(div);
