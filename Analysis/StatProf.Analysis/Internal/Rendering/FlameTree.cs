@@ -12,13 +12,20 @@ namespace StatProf.Analysis.Internal.Rendering;
 /// </summary>
 internal sealed class FlameTree
 {
-    private readonly Dictionary<long, int> _children = [];
-    private int[] _frame = new int[64];
-    private int[] _parent = new int[64];
-    private long[] _counts = new long[64 * 3];
+    private readonly Dictionary<long, int> _children;
+    private int[] _frame;
+    private int[] _parent;
+    private long[] _counts;
 
-    public FlameTree()
+    /// <summary>An empty tree (the root only).</summary>
+    /// <param name="capacity">Nodes expected: sized once rather than grown by rehashing.</param>
+    public FlameTree(int capacity = 64)
     {
+        capacity = Math.Max(capacity, 64);
+        _children = new Dictionary<long, int>(capacity);
+        _frame = new int[capacity];
+        _parent = new int[capacity];
+        _counts = new long[capacity * 3];
         _frame[0] = -1;
         _parent[0] = -1;
         Count = 1;
@@ -64,7 +71,15 @@ internal sealed class FlameTree
             }
         }
 
-        var tree = new FlameTree();
+        // At most one node per frame of every distinct stack: an upper bound that is usually close
+        // (stacks share prefixes), capped so that a pathological set grows rather than over-reserves.
+        long frames = 0;
+        foreach (int stack in byStack.Keys)
+        {
+            frames += projection.Get(stack).Length;
+        }
+
+        var tree = new FlameTree((int)Math.Min(frames / 2, 4_000_000));
         foreach ((int stack, var counts) in byStack)
         {
             tree.Add(projection.Get(stack), counts.Running, counts.Waiting, counts.Awaiting);
