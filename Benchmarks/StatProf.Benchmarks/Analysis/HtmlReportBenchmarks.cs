@@ -14,6 +14,9 @@ namespace StatProf.Benchmarks.Analysis;
 [MemoryDiagnoser]
 public class HtmlReportBenchmarks
 {
+    /// <summary>Set to 1 to keep the reports written (to time them in a browser, docs/benchmarks-reports.md).</summary>
+    public const string KeepVariable = "STATPROF_BENCHMARK_KEEP_REPORT";
+
     private Profile _profile = null!;
     private string _path = null!;
 
@@ -52,7 +55,14 @@ public class HtmlReportBenchmarks
                 $"stats {root.GetProperty("stats").GetRawText().Length / 1e6:F2} MB; requests table {root.GetProperty("requests").GetRawText().Length / 1e6:F2} MB ({root.GetProperty("requests").GetArrayLength():N0} rows)"));
         }
 
-        info.Delete();
+        if (Environment.GetEnvironmentVariable(KeepVariable) == "1")
+        {
+            Console.WriteLine($"// kept {_path} ({KeepVariable}=1), to open in a browser");
+        }
+        else
+        {
+            info.Delete();
+        }
     }
 
     /// <summary>Writes the report to a file with the default options.</summary>
