@@ -425,10 +425,14 @@ internal static class HtmlReport
 
         parts[^1] = Encoding.UTF8.GetBytes(template[start..]);
 
-        // The script element's text is "\n" + script + "\n" (the template has the marker on a line of its own).
+        // The hash covers the script element's whole text: what the template puts around the marker too.
         string scriptText = Resource("report.js");
         byte[] script = Encoding.UTF8.GetBytes(scriptText);
-        byte[] hashed = Encoding.UTF8.GetBytes("\n" + scriptText + "\n");
+        string before = Encoding.UTF8.GetString(parts[4]);
+        string after = Encoding.UTF8.GetString(parts[5]);
+        string open = before[(before.LastIndexOf("<script>", StringComparison.Ordinal) + "<script>".Length)..];
+        string close = after[..after.IndexOf("</script>", StringComparison.Ordinal)];
+        byte[] hashed = Encoding.UTF8.GetBytes(open + scriptText + close);
         string hash = "sha256-" + Convert.ToBase64String(SHA256.HashData(hashed));
         return new Page(parts, Encoding.UTF8.GetBytes(Resource("report.css")), script, Encoding.ASCII.GetBytes(hash));
     }

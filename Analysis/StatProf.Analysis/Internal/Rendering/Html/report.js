@@ -198,10 +198,8 @@
       if (rank !== undefined) div.classList.add('spot');
       if (state.search && state.search.matches[node]) div.classList.add('match');
       div.dataset.node = node;
-      div.style.left = x.toFixed(1) + 'px';
-      div.style.width = Math.max(w - 0.5, 0.5).toFixed(1) + 'px';
-      div.style.top = ((state.flame ? maxDepth - depth : depth) * ROW) + 'px';
-      div.style.background = colour(g, node);
+      div.style.cssText = 'left:' + x.toFixed(1) + 'px;width:' + Math.max(w - 0.5, 0.5).toFixed(1) + 'px;top:' +
+        ((state.flame ? maxDepth - depth : depth) * ROW) + 'px;background:' + colour(g, node);
       if (w >= 18) {
         if (rank !== undefined) div.append(el('span', '#' + rank, 'badge'));
         div.append(document.createTextNode(nameOf(g, node)));
