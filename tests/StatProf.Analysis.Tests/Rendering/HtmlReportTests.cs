@@ -137,6 +137,25 @@ public sealed class HtmlReportTests
     }
 
     [Fact]
+    public void RequestGraphsStopWhenTheirNodeBudgetIsSpent()
+    {
+        Profile profile = Analyzer.Analyze(Read.Lines(Samples.ShopLines()));
+
+        using JsonDocument data = Data(Html(profile, new HtmlReportOptions { MaxRequestNodesTotal = 12 }));
+
+        // The slowest order page's graph has 7 nodes (root, Main, Get, PriceLine, 3 helpers); the next
+        // one is pruned to fit the 5 left; then the budget is spent and the other requests get none.
+        JsonElement root = data.RootElement;
+        JsonElement[] graphs = [.. root.GetProperty("graphs").EnumerateArray()];
+        Assert.Equal(2 + 1, graphs.Length);
+        Assert.Equal(7, graphs[1].GetProperty("n").GetArrayLength() / 6);
+        Assert.True(graphs[2].GetProperty("n").GetArrayLength() / 6 <= 5);
+        Assert.True(graphs[2].GetProperty("hidden").GetInt32() > 0);
+        Assert.True(root.GetProperty("requestGraphBudgetSpent").GetBoolean());
+        Assert.Equal(-1, root.GetProperty("requests")[2].GetProperty("graph").GetInt32());
+    }
+
+    [Fact]
     public void OptionsOutOfRangeAreRefused()
     {
         Profile profile = Analyzer.Analyze(Read.Lines(Samples.ShopLines()));

@@ -121,6 +121,8 @@ internal static class HtmlReport
         }
 
         json.WriteEndArray();
+        json.WriteBoolean("requestGraphBudgetSpent", nodeBudget < 2 && requestGraphs.Count < options.MaxRequestGraphs);
+        json.WriteNumber("requestGraphNodeBudget", options.MaxRequestNodesTotal);
 
         WriteSpots(json, profile, names);
         WriteRequests(json, profile, options, requestGraphs, names);

@@ -505,7 +505,9 @@
     const listed = D.requests.length, graphs = D.graphs.length - 1;
     $('requests-note').textContent = int(D.requestCount) + ' requests' +
       (listed < D.requestCount ? '; the slowest ' + int(listed) + ' listed' : '') +
-      '; ' + int(graphs) + ' (the slowest with stack dumps) have a flame graph of their own: at most ' + int(D.requestGraphLimit) + ' are embedded. Click a column to sort.';
+      '; ' + int(graphs) + ' (the slowest with stack dumps) have a flame graph of their own: at most ' + int(D.requestGraphLimit) + ' are embedded' +
+      (D.requestGraphBudgetSpent ? ', and here the ' + int(D.requestGraphNodeBudget) + ' call paths allowed for all request graphs together ran out first (to keep the file small)' : '') +
+      '. Click a column to sort.';
     $('footer').textContent = 'StatProf · ' + (D.sources.length ? 'from ' + D.sources.join(', ') : '') ;
   }
 
