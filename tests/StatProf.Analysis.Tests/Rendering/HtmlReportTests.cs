@@ -84,6 +84,27 @@ public sealed class HtmlReportTests
     }
 
     [Fact]
+    public void TheGraphsHonourTheIgnoreRulesAndTheSelection()
+    {
+        RecordSet set = Read.Lines(Samples.ShopLines());
+        Profile profile = Analyzer.Analyze(set, new AnalysisOptions
+        {
+            Ignore = IgnoreSet.Default.With([IgnoreRule.Parse("fold:Shop.Pricing.PriceLine*"), IgnoreRule.Parse("Program.*")]),
+            Where = RequestFilter.Parse("name~orders"),
+        });
+
+        using JsonDocument data = Data(Html(profile));
+
+        JsonElement root = data.RootElement;
+        string[] names = root.GetProperty("names").EnumerateArray().Select(n => n.GetString()!).ToArray();
+        Node[] nodes = Nodes(root.GetProperty("graphs")[0]);
+        Assert.Equal(18, nodes[0].Total);
+        Assert.Equal(["Shop.Orders.Get(int32)", "Shop.Pricing.PriceLine(int32)"], nodes.Skip(1).Select(n => names[n.Name]));
+        Assert.Equal(18, nodes[2].Self); // folded: the helpers' samples are its own
+        Assert.Equal(3, root.GetProperty("requests").GetArrayLength());
+    }
+
+    [Fact]
     public void TinyCallPathsArePrunedAndCounted()
     {
         Profile profile = Analyzer.Analyze(Read.Lines(Samples.ShopLines()));
