@@ -254,6 +254,28 @@ public sealed class ReportPageTests(BrowserFixture browser) : IDisposable
         Assert.All(report.Requests, url => Assert.StartsWith("file://", url, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AnEmptySelectionIsAnEmptyPageNotABrokenOne()
+    {
+        string records = _dir.Write("shop.jsonl", Samples.ShopLines());
+        Profile profile = Analyzer.Analyze(RecordReader.ReadFiles([records]), new AnalysisOptions { Where = RequestFilter.Parse("name~nothing") });
+        string path = _dir.File("empty.html");
+        using (FileStream file = File.Create(path))
+        {
+            ReportWriter.WriteHtml(profile, file);
+        }
+
+        await using ReportPage report = await ReportPage.OpenAsync(browser.Browser, path);
+
+        Assert.StartsWith("0 samples of 0 slow requests.", await report.Page.TextContentAsync("#summary"), StringComparison.Ordinal);
+        Assert.Contains("Where: name~nothing.", await report.Page.TextContentAsync("#summary"), StringComparison.Ordinal);
+        Assert.Equal("No samples in this selection: nothing to draw.", await report.Page.TextContentAsync("#hidden-note"));
+        Assert.Equal(0, await report.Page.Locator("#requests tbody tr").CountAsync());
+        Assert.StartsWith("No spot", await report.Page.TextContentAsync("#spots-note"), StringComparison.Ordinal);
+        Assert.Empty(report.PageErrors);
+        Assert.Empty(report.ConsoleErrors);
+    }
+
     private static async Task<string> BackgroundAsync(ILocator frame) =>
         await frame.EvaluateAsync<string>("e => getComputedStyle(e).backgroundImage !== 'none' ? getComputedStyle(e).backgroundImage : getComputedStyle(e).backgroundColor");
 

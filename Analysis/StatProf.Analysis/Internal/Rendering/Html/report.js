@@ -230,6 +230,10 @@
 
   function hiddenNote(g, notDrawn) {
     const parts = [];
+    if (g.total[0] === 0) {
+      $('hidden-note').textContent = 'No samples in this selection: nothing to draw.';
+      return;
+    }
     if (g.hidden > 0) {
       parts.push(int(g.hidden) + ' frames hidden: call paths with fewer than ' + int(g.threshold) + ' samples (' +
         pct(g.threshold / (g.total[0] || 1)) + ' of this graph), ' + int(g.hiddenSamples) + ' samples in all.');
