@@ -8,9 +8,9 @@ namespace StatProf.Cli.Commands;
 /// <c>statprof report FILE... [--format text|json|html] [-o OUT] [--request ID] [--ignore PATTERN]...
 /// [--where EXPR]</c>: reads record files as one set and prints where the slow requests' time went —
 /// the optimization spots of the hot/cold boundary, frames by self samples with their intervals, the
-/// slowest requests; <c>html</c> is an interactive page with flame graphs. Exit codes: 0 success; 2 a usage error (unknown format, bad <c>--where</c> or
-/// <c>--ignore</c>, no such request); 3 a file that cannot be read or written. Every error is one
-/// line on stderr.
+/// slowest requests; <c>html</c> is an interactive page with flame graphs (docs/reports.md). Exit
+/// codes: 0 success; 2 a usage error (unknown format, bad <c>--where</c> or <c>--ignore</c>, no such
+/// request); 3 a file that cannot be read or written. Every error is one line on stderr.
 /// </summary>
 internal static class ReportCommand
 {
