@@ -160,6 +160,7 @@ public sealed class ReportPageTests(BrowserFixture browser) : IDisposable
         Assert.Contains("Running 100.0 % · waiting 0.0 %", tip, StringComparison.Ordinal);
         Assert.Contains("Optimization spot #1: 15.00 s in 3 requests", tip, StringComparison.Ordinal);
         Assert.Contains("This frame on all its call paths: self 0", tip, StringComparison.Ordinal);
+        Assert.Contains("Hot/cold boundary on this call path: 15.00 s, 83.3 % of the time between consecutive dumps", tip, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -172,6 +173,8 @@ public sealed class ReportPageTests(BrowserFixture browser) : IDisposable
         Assert.Contains("#2System.Threading.Monitor.Enter_Slowpath(class System.Object)", marked);
         Assert.Equal("2px solid", await report.Frame(PriceLine).EvaluateAsync<string>("e => getComputedStyle(e).outlineWidth + ' ' + getComputedStyle(e).outlineStyle"));
         Assert.Equal(PriceLine, await report.Page.Locator("#spots tbody tr").First.Locator("td").Nth(1).TextContentAsync());
+        string[] underlined = [.. (await report.Page.Locator("#flame .frame.boundary").AllTextContentsAsync()).Select(t => t.TrimStart('#', '1', '2'))];
+        Assert.Equal([PriceLine, "System.Threading.Monitor.Enter_Slowpath(class System.Object)"], underlined.Order(StringComparer.Ordinal));
         await report.Page.Locator("#spots tbody tr").First.ClickAsync();
         Assert.Equal(1, await report.Page.Locator("#flame .frame.match").CountAsync());
     }

@@ -74,6 +74,14 @@ public sealed class HtmlReportTests
         Assert.Equal(4, monitor.Waiting);
         Assert.Equal(0, root.GetProperty("graphs")[0].GetProperty("hidden").GetInt32());
 
+        // The hot/cold boundary by call path: the order pages' 15 intervals of 1 s under PriceLine
+        // (their leaves change at every dump), the report's 3 under the lock it waited on.
+        Dictionary<string, double> boundary = Boundary(root.GetProperty("graphs")[0]).ToDictionary(b => names[nodes[b.Node].Name], b => b.Seconds);
+        Assert.Equal(2, boundary.Count);
+        Assert.Equal(15, boundary["Shop.Pricing.PriceLine(int32)"]);
+        Assert.Equal(3, boundary["System.Threading.Monitor.Enter_Slowpath(class System.Object)"]);
+        Assert.Equal(profile.Boundary.Seconds, boundary.Values.Sum(), 6);
+
         // Each request has its own graph, the slowest first, and the table links to it.
         Assert.Equal(1 + 5, root.GetProperty("graphs").GetArrayLength());
         JsonElement first = root.GetProperty("requests")[0];
@@ -239,6 +247,12 @@ public sealed class HtmlReportTests
         return Enumerable.Range(0, n.Length / 6)
             .Select(i => new Node((int)n[i * 6], (int)n[(i * 6) + 1], n[(i * 6) + 2], n[(i * 6) + 3], n[(i * 6) + 4], n[(i * 6) + 5]))
             .ToArray();
+    }
+
+    private static (int Node, double Seconds)[] Boundary(JsonElement graph)
+    {
+        double[] b = graph.GetProperty("b").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        return Enumerable.Range(0, b.Length / 2).Select(i => ((int)b[i * 2], b[(i * 2) + 1])).ToArray();
     }
 
     private sealed record Node(int Name, int Parent, long Total, long Self, long Running, long Waiting);

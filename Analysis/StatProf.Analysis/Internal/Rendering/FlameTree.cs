@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using StatProf.Analysis.Internal.Aggregation;
+using StatProf.Analysis.Internal.Boundary;
 using StatProf.Analysis.Internal.Filters;
 
 namespace StatProf.Analysis.Internal.Rendering;
@@ -8,7 +9,8 @@ namespace StatProf.Analysis.Internal.Rendering;
 /// The call tree of a flame graph: every distinct stack (as the ignore set projects it) inserted
 /// root first into a trie whose nodes count the samples under them by state. Node 0 is the root
 /// (all samples, no frame). Built from interned stacks with their counts, so work is proportional
-/// to distinct stacks times depth, never to samples.
+/// to distinct stacks times depth, never to samples. Each node also holds the seconds the hot/cold
+/// boundary credited to that exact call path, so the page can show where the boundary runs.
 /// </summary>
 internal sealed class FlameTree
 {
@@ -16,6 +18,7 @@ internal sealed class FlameTree
     private int[] _frame;
     private int[] _parent;
     private long[] _counts;
+    private double[]? _boundary;
 
     /// <summary>An empty tree (the root only).</summary>
     /// <param name="capacity">Nodes expected: sized once rather than grown by rehashing.</param>
@@ -49,6 +52,12 @@ internal sealed class FlameTree
 
     public long Awaiting(int node) => _counts[(node * 3) + 2];
 
+    /// <summary>
+    /// Seconds the hot/cold boundary credited to this call path: intervals between consecutive dumps
+    /// of a request whose deepest common call path was this one (DESIGN.md).
+    /// </summary>
+    public double BoundarySeconds(int node) => _boundary is { } b && node < b.Length ? b[node] : 0;
+
     /// <summary>Samples with this node on the stack.</summary>
     public long Total(int node) => _counts[node * 3] + _counts[(node * 3) + 1] + _counts[(node * 3) + 2];
 
@@ -57,7 +66,7 @@ internal sealed class FlameTree
     /// Counts are first summed by projected stack over all requests, so each distinct stack is
     /// walked into the trie once, however many requests share it.
     /// </remarks>
-    public static FlameTree Build(IEnumerable<Request> requests, StackProjection projection)
+    public static FlameTree Build(IReadOnlyList<Request> requests, StackProjection projection, FrameTable frames)
     {
         var byStack = new Dictionary<int, (long Running, long Waiting, long Awaiting)>();
         foreach (Request request in requests)
@@ -73,28 +82,83 @@ internal sealed class FlameTree
 
         // At most one node per frame of every distinct stack: an upper bound that is usually close
         // (stacks share prefixes), capped so that a pathological set grows rather than over-reserves.
-        long frames = 0;
+        long depths = 0;
         foreach (int stack in byStack.Keys)
         {
-            frames += projection.Get(stack).Length;
+            depths += projection.Get(stack).Length;
         }
 
-        var tree = new FlameTree((int)Math.Min(frames / 2, 4_000_000));
+        var tree = new FlameTree((int)Math.Min(depths / 2, 4_000_000));
         foreach ((int stack, var counts) in byStack)
         {
             tree.Add(projection.Get(stack), counts.Running, counts.Waiting, counts.Awaiting);
         }
 
+        foreach (Request request in requests)
+        {
+            tree.CreditBoundaries(request, projection, frames);
+        }
+
         return tree;
     }
 
-    /// <summary>Adds one request's samples.</summary>
-    public void Add(Request request, StackProjection projection)
+    /// <summary>Adds one request's samples and its boundary credits.</summary>
+    public void Add(Request request, StackProjection projection, FrameTable frames)
     {
         foreach ((int rawStack, StateTally tally) in request.StackCounts)
         {
             Add(projection.Get(projection.Map(rawStack)), tally.Running, tally.Waiting, tally.Awaiting);
         }
+
+        CreditBoundaries(request, projection, frames);
+    }
+
+    /// <summary>
+    /// Credits the interval of every pair of consecutive dumps of a request to the call path of
+    /// their hot/cold boundary: the deepest common prefix of the two stacks, markers skipped as
+    /// <see cref="HotColdBoundary"/> skips them. Call after the request's samples were added.
+    /// </summary>
+    public void CreditBoundaries(Request request, StackProjection projection, FrameTable frames)
+    {
+        foreach ((long pair, Transition transition) in request.Transitions)
+        {
+            int previousId = projection.Map((int)(pair >> 32));
+            int nextId = projection.Map((int)pair);
+            ReadOnlySpan<int> previous = projection.Get(previousId); // both valid: no Map in between
+            ReadOnlySpan<int> next = projection.Get(nextId);
+            int k = previous.CommonPrefixLength(next) - 1;
+            while (k >= 0 && frames.IsPseudo(previous[k]))
+            {
+                k--;
+            }
+
+            int node = k < 0 ? -1 : Find(next[..(k + 1)]);
+            if (node > 0)
+            {
+                _boundary ??= new double[_frame.Length];
+                if (node >= _boundary.Length)
+                {
+                    Array.Resize(ref _boundary, _frame.Length);
+                }
+
+                _boundary[node] += transition.Seconds;
+            }
+        }
+    }
+
+    /// <summary>The node of a call path, root first, or -1 when no sample had it.</summary>
+    public int Find(ReadOnlySpan<int> framesRootFirst)
+    {
+        int node = 0;
+        foreach (int frame in framesRootFirst)
+        {
+            if (!_children.TryGetValue(((long)node << 32) | (uint)frame, out node))
+            {
+                return -1;
+            }
+        }
+
+        return node;
     }
 
     /// <summary>Adds samples of one stack, root first.</summary>

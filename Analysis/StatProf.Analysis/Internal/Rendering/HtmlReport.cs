@@ -99,7 +99,7 @@ internal static class HtmlReport
         var requestGraphs = new Dictionary<Request, int>();
         json.WriteNumber("requestGraphLimit", options.MaxRequestGraphs);
         json.WriteStartArray("graphs");
-        FlameTree all = FlameTree.Build(profile.Requests.Select(r => r.Request), projection);
+        FlameTree all = FlameTree.Build(profile.Requests.Select(r => r.Request).ToArray(), projection, set.Frames);
         WriteGraph(json, all, diff is null ? "All requests" : "After (all requests)", options.MinFrameShare, options.MaxNodes, names);
         int nodeBudget = options.MaxRequestNodesTotal;
         foreach (RequestSummary summary in profile.Requests)
@@ -115,7 +115,7 @@ internal static class HtmlReport
             }
 
             var tree = new FlameTree();
-            tree.Add(summary.Request, projection);
+            tree.Add(summary.Request, projection, set.Frames);
             nodeBudget -= WriteGraph(json, tree, RequestLabel(summary.Request), options.MinFrameShare, Math.Min(options.MaxRequestNodes, nodeBudget), names);
             requestGraphs.Add(summary.Request, requestGraphs.Count + 1);
         }
@@ -171,7 +171,7 @@ internal static class HtmlReport
     /// <summary>
     /// One graph: <c>n</c> holds six numbers per kept node, parents first — name index, parent
     /// (index into the kept nodes, -1 for the root), total samples, self samples, running, waiting
-    /// (awaiting is the rest). <c>hidden</c> counts the pruned nodes, <c>hiddenSamples</c> the
+    /// (awaiting is the rest); <c>b</c> pairs of kept node and hot/cold boundary seconds. <c>hidden</c> counts the pruned nodes, <c>hiddenSamples</c> the
     /// samples under the topmost of them. Returns the nodes written.
     /// </summary>
     private static int WriteGraph(Utf8JsonWriter json, FlameTree tree, string label, double minShare, int maxNodes, NameTable names)
@@ -239,6 +239,20 @@ internal static class HtmlReport
             json.WriteNumberValue(self[node]);
             json.WriteNumberValue(tree.Running(node));
             json.WriteNumberValue(tree.Waiting(node));
+        }
+
+        json.WriteEndArray();
+
+        // Sparse: [kept node, seconds] for every kept call path the hot/cold boundary credited.
+        json.WriteStartArray("b");
+        for (int node = 1; node < count; node++)
+        {
+            double seconds = tree.BoundarySeconds(node);
+            if (seconds > 0 && outIndex[node] >= 0)
+            {
+                json.WriteNumberValue(outIndex[node]);
+                json.WriteNumberValue(Round(seconds, 3));
+            }
         }
 
         json.WriteEndArray();

@@ -11,6 +11,7 @@
   const changes = D.changesByName || null;
   const ROW = 18;
   const MIN_PX = 1;
+  const BOUNDARY_MARK = 0.05; // call paths holding at least this share of the boundary time are underlined
   const $ = (id) => document.getElementById(id);
   const flame = $('flame');
   const tooltip = $('tooltip');
@@ -86,6 +87,13 @@
         g.depth[k] = g.depth[g.parent[k]] + 1;
       }
     }
+    g.boundary = new Float64Array(count);
+    g.boundaryTotal = 0;
+    const b = src.b || [];
+    for (let k = 0; k < b.length; k += 2) {
+      g.boundary[b[k]] = b[k + 1];
+      g.boundaryTotal += b[k + 1];
+    }
     built[i] = g;
     return g;
   }
@@ -158,8 +166,9 @@
     } else {
       item('hsl(25,80%,65%)', 'colour by frame name');
     }
-    const spot = el('span', 'outlined #n: optimization spot n (hot/cold boundary)');
-    box.append(spot);
+    box.append(el('span', 'outlined #n: optimization spot n, on every path of that frame'));
+    const boundary = el('span', 'underlined red: the hot/cold boundary runs under this call path (≥ 5 % of the time between dumps)');
+    box.append(boundary);
   }
 
   // ---- rendering -------------------------------------------------------------------------------
@@ -197,6 +206,7 @@
       const rank = spotRank.get(nameIndex);
       if (rank !== undefined) div.classList.add('spot');
       if (state.search && state.search.matches[node]) div.classList.add('match');
+      if (g.boundary[node] >= BOUNDARY_MARK * g.boundaryTotal && g.boundary[node] > 0) div.classList.add('boundary');
       div.dataset.node = node;
       div.style.cssText = 'left:' + x.toFixed(1) + 'px;width:' + Math.max(w - 0.5, 0.5).toFixed(1) + 'px;top:' +
         ((state.flame ? maxDepth - depth : depth) * ROW) + 'px;background:' + colour(g, node);
@@ -353,6 +363,10 @@
     if (s) {
       const where = state.graph === 0 ? 'on all its call paths' : 'in all requests, on all its call paths';
       line('This frame ' + where + ': self ' + int(s[0]) + ' (' + pct(s[2]) + ' – ' + pct(s[3]) + '), total ' + int(s[1]) + ' (' + pct(s[4]) + ' – ' + pct(s[5]) + ')');
+    }
+    if (g.boundary[node] > 0) {
+      line('Hot/cold boundary on this call path: ' + g.boundary[node].toFixed(2) + ' s, ' + pct(g.boundary[node] / (g.boundaryTotal || 1)) +
+        ' of the time between consecutive dumps in this graph');
     }
     const spot = spotByName.get(g.name[node]);
     if (spot) {
