@@ -20,6 +20,9 @@ internal sealed class FlameTree
     private long[] _counts;
     private double[]? _boundary;
 
+    /// <summary>Projected stack id → its node at every depth, so a stack is walked by hashing once.</summary>
+    private readonly Dictionary<int, int[]> _paths = [];
+
     /// <summary>An empty tree (the root only).</summary>
     /// <param name="capacity">Nodes expected: sized once rather than grown by rehashing.</param>
     public FlameTree(int capacity = 64)
@@ -91,7 +94,7 @@ internal sealed class FlameTree
         var tree = new FlameTree((int)Math.Min(depths / 2, 4_000_000));
         foreach ((int stack, var counts) in byStack)
         {
-            tree.Add(projection.Get(stack), counts.Running, counts.Waiting, counts.Awaiting);
+            tree.AddStack(stack, projection.Get(stack), counts.Running, counts.Waiting, counts.Awaiting);
         }
 
         foreach (Request request in requests)
@@ -107,7 +110,8 @@ internal sealed class FlameTree
     {
         foreach ((int rawStack, StateTally tally) in request.StackCounts)
         {
-            Add(projection.Get(projection.Map(rawStack)), tally.Running, tally.Waiting, tally.Awaiting);
+            int stack = projection.Map(rawStack);
+            AddStack(stack, projection.Get(stack), tally.Running, tally.Waiting, tally.Awaiting);
         }
 
         CreditBoundaries(request, projection, frames);
@@ -132,7 +136,7 @@ internal sealed class FlameTree
                 k--;
             }
 
-            int node = k < 0 ? -1 : Find(next[..(k + 1)]);
+            int node = k < 0 ? -1 : _paths.TryGetValue(nextId, out int[]? path) ? path[k] : Find(next[..(k + 1)]);
             if (node > 0)
             {
                 _boundary ??= new double[_frame.Length];
@@ -171,6 +175,31 @@ internal sealed class FlameTree
             node = Child(node, frame);
             AddCounts(node, running, waiting, awaiting);
         }
+    }
+
+    /// <summary>Adds samples of one projected stack, remembering its nodes for later adds and credits.</summary>
+    private void AddStack(int stackId, ReadOnlySpan<int> framesRootFirst, long running, long waiting, long awaiting)
+    {
+        AddCounts(0, running, waiting, awaiting);
+        if (_paths.TryGetValue(stackId, out int[]? path))
+        {
+            foreach (int known in path)
+            {
+                AddCounts(known, running, waiting, awaiting);
+            }
+
+            return;
+        }
+
+        path = new int[framesRootFirst.Length];
+        int node = 0;
+        for (int depth = 0; depth < framesRootFirst.Length; depth++)
+        {
+            node = path[depth] = Child(node, framesRootFirst[depth]);
+            AddCounts(node, running, waiting, awaiting);
+        }
+
+        _paths.Add(stackId, path);
     }
 
     private void AddCounts(int node, long running, long waiting, long awaiting)
