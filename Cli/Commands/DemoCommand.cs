@@ -14,7 +14,8 @@ namespace StatProf.Cli.Commands;
 /// <summary>
 /// <c>statprof demo</c>: starts the demo shop with StatProf embedded (AddStatProf/UseStatProf, as a
 /// service would), drives concurrent HTTP load at it, then reads the record file it wrote, writes an
-/// HTML report and prints the top optimization spots.
+/// HTML report (the interactive flame graph page of <c>statprof report --format html</c>) and
+/// prints the top optimization spots.
 /// </summary>
 internal static class DemoCommand
 {
@@ -118,9 +119,9 @@ internal static class DemoCommand
         RecordSet set = RecordReader.ReadFiles(files);
         Profile profile = Analyzer.Analyze(set);
         string report = Path.Combine(directory, "report.html");
-        using (var writer = new StreamWriter(report))
+        using (FileStream page = File.Create(report))
         {
-            DemoHtmlReport.Write(profile, writer);
+            ReportWriter.WriteHtml(profile, page, new HtmlReportOptions { Title = "StatProf demo: the demo shop's slow requests" });
         }
 
         console.MarkupLine(

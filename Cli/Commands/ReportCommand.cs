@@ -6,12 +6,13 @@ using StatProf.Analysis.NetTrace;
 namespace StatProf.Cli.Commands;
 
 /// <summary>
-/// <c>statprof report FILE... [--format text|json|folded|speedscope|pprof] [-o OUT] [--request ID] [--ignore PATTERN]...
+/// <c>statprof report FILE... [--format text|json|html|folded|speedscope|pprof] [-o OUT] [--request ID] [--ignore PATTERN]...
 /// [--where EXPR]</c>: reads record files as one set and prints where the slow requests' time went —
 /// the optimization spots of the hot/cold boundary, frames by self samples with their intervals, the
-/// slowest requests; or exports the samples as folded stacks, speedscope or pprof (docs/formats.md).
-/// Inputs may also be folded stacks or .nettrace captures. Reading large inputs shows a progress bar
-/// on stderr when it is a terminal. Exit codes: 0 success; 2 a usage error (unknown format, bad <c>--where</c> or
+/// slowest requests; <c>html</c> is an interactive page with flame graphs (docs/reports.md); or exports
+/// the samples as folded stacks, speedscope or pprof (docs/formats.md). Inputs may also be folded
+/// stacks or .nettrace captures. Reading large inputs shows a progress bar on stderr when it is a
+/// terminal. Exit codes: 0 success; 2 a usage error (unknown format, bad <c>--where</c> or
 /// <c>--ignore</c>, no such request); 3 a file that cannot be read or written. Every error is one
 /// line on stderr.
 /// </summary>
@@ -24,9 +25,7 @@ internal static class ReportCommand
     public const int FileError = 3;
 
     /// <summary>The formats this verb writes; <c>pprof</c> is binary and needs <c>-o</c>.</summary>
-    private static readonly string[] Formats = ["text", "json", "folded", "speedscope", "pprof"];
-
-    private static readonly string[] LaterFormats = ["html"];
+    private static readonly string[] Formats = ["text", "json", "html", "folded", "speedscope", "pprof"];
 
     private static string FormatList => string.Join(", ", Formats.SkipLast(1)) + " or " + Formats[^1];
 
@@ -39,7 +38,7 @@ internal static class ReportCommand
         };
         var format = new Option<string>("--format", "-f")
         {
-            Description = "text, json, folded (flamegraph.pl / inferno input), speedscope (speedscope.app) or pprof (go tool pprof, Pyroscope, Grafana; binary, needs -o); html is coming. See docs/formats.md.",
+            Description = "text, json, html (an interactive page with flame graphs; give it -o FILE), folded (flamegraph.pl / inferno input), speedscope (speedscope.app) or pprof (go tool pprof, Pyroscope, Grafana; binary, needs -o). See docs/reports.md and docs/formats.md.",
             DefaultValueFactory = _ => "text",
         };
         var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of stdout (required for pprof)." };
@@ -87,9 +86,7 @@ internal static class ReportCommand
         string format = settings.Format.Trim().ToLowerInvariant();
         if (!Formats.Contains(format))
         {
-            return Fail(stderr, UsageError, LaterFormats.Contains(format)
-                ? $"--format {format} is not available yet; use {FormatList}."
-                : $"unknown --format '{settings.Format}'; use {FormatList}.");
+            return Fail(stderr, UsageError, $"unknown --format '{settings.Format}'; use {FormatList}.");
         }
 
         if (settings.Files.Count == 0)
@@ -158,6 +155,15 @@ internal static class ReportCommand
             {
                 Write(profile, format, textOptions, stdout);
             }
+            else if (format == "html")
+            {
+                using (var file = new FileStream(settings.Output, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16))
+                {
+                    ReportWriter.WriteHtml(profile, file);
+                }
+
+                stdout.WriteLine($"statprof report: wrote {settings.Output} ({profile.Requests.Count} requests, {profile.Samples} samples, {set.Skipped.Total} lines skipped).");
+            }
             else
             {
                 if (format == "pprof")
@@ -218,6 +224,14 @@ internal static class ReportCommand
             case "speedscope":
                 ExportWriter.WriteSpeedscope(profile, output);
                 break;
+            case "html":
+                using (var page = new MemoryStream())
+                {
+                    ReportWriter.WriteHtml(profile, page);
+                    output.Write(Encoding.UTF8.GetString(page.GetBuffer(), 0, (int)page.Length));
+                }
+
+                break;
             default:
                 ReportWriter.WriteText(profile, output, options);
                 break;
@@ -239,7 +253,7 @@ internal sealed record ReportSettings
     /// <summary>Record files, read as one set.</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
 
-    /// <summary><c>text</c>, <c>json</c>, <c>folded</c>, <c>speedscope</c> or <c>pprof</c> (binary: needs <see cref="Output"/>). Default: text.</summary>
+    /// <summary><c>text</c>, <c>json</c>, <c>html</c>, <c>folded</c>, <c>speedscope</c> or <c>pprof</c> (binary: needs <see cref="Output"/>). Default: text.</summary>
     public string Format { get; init; } = "text";
 
     /// <summary>Output file; <c>null</c> for stdout.</summary>

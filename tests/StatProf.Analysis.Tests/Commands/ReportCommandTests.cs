@@ -102,12 +102,53 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal(1, json.RootElement.GetProperty("skippedLines").GetInt64());
     }
 
+    [Fact]
+    public void HtmlGoesToTheOutputFileAsOneSelfContainedPage()
+    {
+        string file = _dir.Write("shop.jsonl", Samples.ShopLines());
+        string output = _dir.File("report.html");
+
+        int exit = Invoke("report", file, "--format", "html", "-o", output, "--where", "name~orders");
+
+        Assert.True(exit == 0, _stderr.ToString());
+        Assert.Equal(string.Empty, _stderr.ToString());
+        Assert.Equal($"statprof report: wrote {output} (3 requests, 18 samples, 0 lines skipped).", _stdout.ToString().Trim());
+        string page = File.ReadAllText(output);
+        Assert.StartsWith("<!DOCTYPE html>", page, StringComparison.Ordinal);
+        using JsonDocument data = Rendering.HtmlReportTests.Data(page);
+        Assert.Equal(18, data.RootElement.GetProperty("samples").GetInt64());
+        Assert.Equal("name~orders", data.RootElement.GetProperty("selection").GetProperty("where").GetString());
+    }
+
+    [Fact]
+    public void HtmlWithoutAnOutputFileGoesToStdout()
+    {
+        string file = _dir.Write("shop.jsonl", Samples.ShopLines());
+
+        int exit = Invoke("report", file, "--format", "html");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("<!DOCTYPE html>", _stdout.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("</html>", _stdout.ToString().TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUnwritableOutputIsOneLineAndExitThree()
+    {
+        string file = _dir.Write("shop.jsonl", Samples.ShopLines());
+
+        int exit = Invoke("report", file, "--format", "html", "-o", _dir.File("no/such/dir/report.html"));
+
+        Assert.Equal(ReportCommand.FileError, exit);
+        Assert.StartsWith("statprof report: cannot write ", _stderr.ToString(), StringComparison.Ordinal);
+        Assert.Single(_stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [Theory]
     [InlineData("missing", "no such file", ReportCommand.FileError)]
     [InlineData("--where=duration>>2s", "--where: column", ReportCommand.UsageError)]
     [InlineData("--where=durration>2s", "unknown field 'durration'", ReportCommand.UsageError)]
     [InlineData("--format=xml", "unknown --format 'xml'", ReportCommand.UsageError)]
-    [InlineData("--format=html", "--format html is not available yet", ReportCommand.UsageError)]
     [InlineData("--format=pprof", "--format pprof writes a binary (gzipped) profile: give -o FILE.", ReportCommand.UsageError)]
     [InlineData("--ignore=fold:", "--ignore:", ReportCommand.UsageError)]
     [InlineData("--request=nobody", "no request with id 'nobody'", ReportCommand.UsageError)]

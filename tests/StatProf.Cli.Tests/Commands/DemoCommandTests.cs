@@ -34,6 +34,9 @@ public sealed class DemoCommandTests : IDisposable
         Assert.NotEmpty(records);
         string report = File.ReadAllText(Path.Combine(_directory, "report.html"));
         Assert.Contains("<table id=\"spots\">", report);
+        Assert.Contains("id=\"statprof-data\"", report); // the interactive report, with its data
+        Assert.Contains("\"names\":[", report);
+        Assert.Contains("StatProf.ShopDemo.Orders.OrderPricing", report);
         Assert.Contains("token=REDACTED", report);
         Assert.DoesNotContain("demo-secret", report);
         Assert.DoesNotContain("demo-secret", string.Concat(records.Select(File.ReadAllText)));
