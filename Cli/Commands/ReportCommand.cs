@@ -105,20 +105,9 @@ internal static class ReportCommand
             return Fail(stderr, UsageError, "--top must be between 1 and 100000.");
         }
 
-        RequestFilter? filter = null;
-        if (settings.Where is { } expression && !RequestFilter.TryParse(expression, out filter, out string? whereError))
+        if (!Selection.TryParse(settings.Where, settings.Ignore, settings.NoDefaultIgnores, out RequestFilter? filter, out IgnoreSet ignore, out string? selectionError))
         {
-            return Fail(stderr, UsageError, $"--where: {whereError}");
-        }
-
-        IgnoreSet ignore = settings.NoDefaultIgnores ? IgnoreSet.None : IgnoreSet.Default;
-        try
-        {
-            ignore = ignore.With(settings.Ignore.Select(IgnoreRule.Parse));
-        }
-        catch (FormatException ex)
-        {
-            return Fail(stderr, UsageError, $"--ignore: {ex.Message}");
+            return Fail(stderr, UsageError, selectionError);
         }
 
         foreach (string file in settings.Files)

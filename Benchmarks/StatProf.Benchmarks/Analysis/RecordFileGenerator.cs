@@ -273,14 +273,8 @@ internal static class RecordFileGenerator
         writer.WriteEndObject();
     }
 
-    private static void WriteStack(Utf8JsonWriter writer, Names n, Shop shop, int stackIndex, long time)
+    private static void WriteFramesAndTraceback(Utf8JsonWriter writer, Names n, Shop.StackText stack)
     {
-        Shop.StackText stack = shop.Stack(stackIndex);
-        writer.WriteStartObject();
-        writer.WriteString(n.Type, "stack");
-        WriteTime(writer, n.Time, time);
-        writer.WriteNumber("id", stackIndex + 1);
-        writer.WriteBoolean(n.Truncated, false);
         writer.WriteStartArray(n.Frames);
         foreach (Shop.FrameText frame in stack.Frames)
         {
@@ -292,6 +286,17 @@ internal static class RecordFileGenerator
 
         writer.WriteEndArray();
         writer.WriteString(n.Traceback, stack.Traceback);
+    }
+
+    private static void WriteStack(Utf8JsonWriter writer, Names n, Shop shop, int stackIndex, long time)
+    {
+        Shop.StackText stack = shop.Stack(stackIndex);
+        writer.WriteStartObject();
+        writer.WriteString(n.Type, "stack");
+        WriteTime(writer, n.Time, time);
+        writer.WriteNumber("id", stackIndex + 1);
+        writer.WriteBoolean(n.Truncated, false);
+        WriteFramesAndTraceback(writer, n, stack);
         writer.WriteEndObject();
     }
 
@@ -321,17 +326,7 @@ internal static class RecordFileGenerator
         writer.WriteString(n.State, stack.Waiting ? n.Waiting : n.Running);
 
         writer.WriteBoolean(n.Truncated, false);
-        writer.WriteStartArray(n.Frames);
-        foreach (Shop.FrameText frame in stack.Frames)
-        {
-            writer.WriteStartObject();
-            writer.WriteString(n.Name, frame.Name);
-            writer.WriteString(n.Module, frame.Module);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteString(n.Traceback, stack.Traceback);
+        WriteFramesAndTraceback(writer, n, stack);
         writer.WriteEndObject();
     }
 

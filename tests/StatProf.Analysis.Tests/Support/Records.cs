@@ -41,6 +41,12 @@ internal static class Records
         w.WriteString("time", T0);
         w.WriteNumber("id", id);
         w.WriteBoolean("truncated", truncated);
+        Records.WriteFrames(w, framesRootFirst);
+    });
+
+    /// <summary>A stack's <c>frames</c> (root first, module <c>Shop</c>) and its <c>traceback</c>.</summary>
+    internal static void WriteFrames(Utf8JsonWriter w, string[] framesRootFirst)
+    {
         w.WriteStartArray("frames");
         foreach (string frame in framesRootFirst)
         {
@@ -52,7 +58,7 @@ internal static class Records
 
         w.WriteEndArray();
         w.WriteString("traceback", string.Join("\n", framesRootFirst.Reverse().Select(f => "   at " + f)));
-    });
+    }
 
     internal static string Json(Action<Utf8JsonWriter> body)
     {
@@ -98,25 +104,9 @@ internal sealed class FakeRequest(string id, string name = "GET /orders/42", int
         w.WriteString("type", "dump");
         w.WriteString("time", StartedAt.AddMilliseconds(elapsed));
         WriteRequest(w);
-        w.WriteNumber("elapsedMs", elapsed);
-        w.WriteNumber("dump", number);
-        w.WriteStartObject("thread");
-        w.WriteNumber("os", OsThread);
-        w.WriteNumber("managed", 7);
-        w.WriteEndObject();
-        w.WriteString("state", State(state));
+        WriteSampleFields(w, number, elapsed, state);
         w.WriteBoolean("truncated", false);
-        w.WriteStartArray("frames");
-        foreach (string frame in framesRootFirst)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", frame);
-            w.WriteString("module", "Shop");
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteString("traceback", string.Join("\n", framesRootFirst.Reverse().Select(f => "   at " + f)));
+        Records.WriteFrames(w, framesRootFirst);
     });
 
     /// <summary>
@@ -133,13 +123,7 @@ internal sealed class FakeRequest(string id, string name = "GET /orders/42", int
             WriteRequest(w);
         }
 
-        w.WriteNumber("elapsedMs", elapsed);
-        w.WriteNumber("dump", number);
-        w.WriteStartObject("thread");
-        w.WriteNumber("os", OsThread);
-        w.WriteNumber("managed", 7);
-        w.WriteEndObject();
-        w.WriteString("state", State(state));
+        WriteSampleFields(w, number, elapsed, state);
         w.WriteNumber("stack", stack);
         if (requestLast)
         {
@@ -153,13 +137,7 @@ internal sealed class FakeRequest(string id, string name = "GET /orders/42", int
         w.WriteString("type", "same");
         w.WriteString("time", StartedAt.AddMilliseconds(elapsed));
         w.WriteString("requestId", Id);
-        w.WriteNumber("elapsedMs", elapsed);
-        w.WriteNumber("dump", number);
-        w.WriteStartObject("thread");
-        w.WriteNumber("os", OsThread);
-        w.WriteNumber("managed", 7);
-        w.WriteEndObject();
-        w.WriteString("state", State(state));
+        WriteSampleFields(w, number, elapsed, state);
         w.WriteNumber("sameAs", sameAs);
     });
 
@@ -196,6 +174,18 @@ internal sealed class FakeRequest(string id, string name = "GET /orders/42", int
         DumpState.Waiting => "waiting",
         _ => "awaiting",
     };
+
+    /// <summary>What every sample record has: elapsed time, dump number, thread, state.</summary>
+    private void WriteSampleFields(Utf8JsonWriter w, int number, double elapsed, DumpState state)
+    {
+        w.WriteNumber("elapsedMs", elapsed);
+        w.WriteNumber("dump", number);
+        w.WriteStartObject("thread");
+        w.WriteNumber("os", OsThread);
+        w.WriteNumber("managed", 7);
+        w.WriteEndObject();
+        w.WriteString("state", State(state));
+    }
 
     private void WriteRequest(Utf8JsonWriter w)
     {
