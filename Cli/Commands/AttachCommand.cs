@@ -83,7 +83,7 @@ internal static class AttachCommand
         file.Begin(Recording.Header(pid, name, settings.ThresholdMs, settings.IntervalMs));
         var client = new DiagnosticsClient(pid);
         TimeSpan? duration = settings.DurationSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
-        bool exited = Recording.Run(client, pid, name, file, started: null, duration, cancel);
+        bool exited = Recording.Run(client, pid, name, file, onStarted: null, duration, cancel);
         stderr.WriteLine(Recording.Summary(file, pid, name, exited));
         return 0;
     }

@@ -34,7 +34,7 @@ internal static class Recording
 
     /// <summary>
     /// Records until the target exits (its event stream ends), <paramref name="duration"/> passes or
-    /// <paramref name="cancel"/> is signalled (Ctrl-C). <paramref name="started"/> runs once the
+    /// <paramref name="cancel"/> is signalled (Ctrl-C). <paramref name="onStarted"/> runs once the
     /// session exists (record resumes the suspended runtime there).
     /// </summary>
     /// <returns>True when the target exited during the recording.</returns>
@@ -44,12 +44,23 @@ internal static class Recording
         int pid,
         string name,
         ThreadRecordFile file,
-        Action? started,
+        Action? onStarted,
         TimeSpan? duration,
         CancellationToken cancel)
     {
-        using EventPipeRecorder recorder = EventPipeRecorder.Start(client, pid, name, file);
-        started?.Invoke();
+        EventPipeRecorder started;
+        try
+        {
+            started = EventPipeRecorder.Start(client, pid, name, file);
+        }
+        catch (RecordFailure)
+        {
+            file.Discard(); // nothing was recorded: no file holding only a header is left behind
+            throw;
+        }
+
+        using EventPipeRecorder recorder = started;
+        onStarted?.Invoke();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         if (duration is { } d)
         {

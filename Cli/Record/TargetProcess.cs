@@ -60,6 +60,11 @@ internal static class TargetProcess
             return;
         }
 
+        if (!IsAlive(pid))
+        {
+            throw new RecordFailure(RecordFailure.TargetError, $"process {pid} ({name}) exited before statprof could attach.");
+        }
+
         if (EnvironmentOf(pid) is { } environment)
         {
             foreach (string variable in (string[])["DOTNET_EnableDiagnostics", "COMPlus_EnableDiagnostics", "DOTNET_EnableDiagnostics_IPC", "COMPlus_EnableDiagnostics_IPC"])

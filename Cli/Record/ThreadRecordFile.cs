@@ -177,6 +177,20 @@ internal sealed class ThreadRecordFile : IDisposable
         _stream.Dispose();
     }
 
+    /// <summary>Closes and deletes the file: the recording never started.</summary>
+    public void Discard()
+    {
+        Dispose();
+        try
+        {
+            File.Delete(Path);
+        }
+        catch (Exception)
+        {
+            // Best effort: a file left behind holds only its header.
+        }
+    }
+
     private void End(ThreadState thread, DateTime time, string outcome)
     {
         thread.Ended = true;
