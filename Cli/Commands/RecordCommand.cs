@@ -16,9 +16,6 @@ namespace StatProf.Cli.Commands;
 /// </summary>
 internal static class RecordCommand
 {
-    /// <summary>How long a started program may take to open its diagnostic port.</summary>
-    internal static TimeSpan PortTimeout { get; set; } = TimeSpan.FromSeconds(15);
-
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var output = new Option<string?>("--output", "-o") { Description = "The record file to write (default: statprof-record-PID-TIME.jsonl here)." };
@@ -110,7 +107,7 @@ internal static class RecordCommand
         using Process process = StartSuspended(settings);
         pid = process.Id;
         string name = settings.Command[0];
-        DiagnosticsClient client = WaitForPort(process, name);
+        DiagnosticsClient client = WaitForPort(process, name, settings.PortTimeout);
         file.Begin(Recording.Header(pid, Path.GetFileNameWithoutExtension(name), settings.ThresholdMs, settings.IntervalMs));
         TimeSpan? duration = settings.DurationSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
         bool exited;
@@ -155,7 +152,7 @@ internal static class RecordCommand
         }
     }
 
-    private static DiagnosticsClient WaitForPort(Process process, string name)
+    private static DiagnosticsClient WaitForPort(Process process, string name, TimeSpan portTimeout)
     {
         var clock = Stopwatch.StartNew();
         while (TargetProcess.Sockets(process.Id).Length == 0)
@@ -167,12 +164,12 @@ internal static class RecordCommand
                     $"{name} exited (code {process.ExitCode}) before a .NET runtime opened its diagnostic port: is it a .NET program?");
             }
 
-            if (clock.Elapsed > PortTimeout)
+            if (clock.Elapsed > portTimeout)
             {
                 process.Kill(entireProcessTree: true);
                 throw new RecordFailure(
                     RecordFailure.TargetError,
-                    $"{name} (pid {process.Id}) is not a .NET program: no diagnostic port within {PortTimeout.TotalSeconds:0} s; statprof stopped it.");
+                    $"{name} (pid {process.Id}) is not a .NET program: no diagnostic port within {portTimeout.TotalSeconds:0} s; statprof stopped it.");
             }
         }
 
@@ -229,4 +226,7 @@ internal sealed class RecordSettings
 
     /// <summary>Stop recording after this many seconds.</summary>
     public double? DurationSeconds { get; init; }
+
+    /// <summary>How long the program may take to open its diagnostic port before it is taken as not .NET.</summary>
+    public TimeSpan PortTimeout { get; init; } = TimeSpan.FromSeconds(15);
 }
