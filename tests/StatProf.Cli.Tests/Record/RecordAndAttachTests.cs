@@ -111,8 +111,7 @@ public sealed class RecordAndAttachTests : IDisposable
                         Thread.Sleep(100);
                     }
 
-                    using Process kill = Process.Start("kill", ["-INT", statprof.Id.ToString(CultureInfo.InvariantCulture)]);
-                    kill.WaitForExit();
+                    Assert.Equal(0, Signals.Interrupt(statprof.Id));
                 });
 
             Assert.True(exit == 0, stderr);
