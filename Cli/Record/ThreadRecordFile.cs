@@ -78,17 +78,24 @@ internal sealed class ThreadRecordFile : IDisposable
         }
 
         _samples++;
-        if (!_threads.TryGetValue(osThreadId, out ThreadState? thread))
+        if (!_threads.TryGetValue(osThreadId, out ThreadState? thread) || thread.Ended)
         {
+            // An OS id seen again after its thread ended is a new thread: a new request id.
+            string id = "thread-" + osThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (thread is not null)
+            {
+                id += "-" + (thread.Generation + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             var request = new RequestInfo(
-                "thread-" + osThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                id,
                 "thread",
                 $"thread {osThreadId} {_threadName(osThreadId)}".TrimEnd(),
                 time,
                 null,
                 []);
-            thread = new ThreadState(request, osThreadId);
-            _threads.Add(osThreadId, thread);
+            thread = new ThreadState(request, osThreadId) { Generation = thread is null ? 1 : thread.Generation + 1 };
+            _threads[osThreadId] = thread;
         }
 
         thread.LastSeen = time;
@@ -231,5 +238,7 @@ internal sealed class ThreadRecordFile : IDisposable
         public int LastStackDump { get; set; }
 
         public bool Ended { get; set; }
+
+        public int Generation { get; init; }
     }
 }
