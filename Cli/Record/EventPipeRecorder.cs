@@ -163,7 +163,7 @@ internal sealed class EventPipeRecorder : IDisposable
         }
         catch (Exception ex)
         {
-            if (!_stopRequested && TargetProcess.IsAlive(_pid))
+            if (!_stopRequested && !TargetProcess.DiesWithin(_pid, TimeSpan.FromSeconds(3)))
             {
                 Fault = ex;
             }

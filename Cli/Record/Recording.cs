@@ -74,7 +74,7 @@ internal static class Recording
         }
 
         // The stream also ends when statprof stops the session: only a target that is gone ended it.
-        bool targetGone = exited || !TargetProcess.IsAlive(pid);
+        bool targetGone = exited || TargetProcess.DiesWithin(pid, TimeSpan.Zero);
         file.Close(DateTime.UtcNow, targetGone, recorder.Ticks, 0);
         if (recorder.Fault is { } fault)
         {

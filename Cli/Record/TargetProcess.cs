@@ -107,8 +107,30 @@ internal static class TargetProcess
     }
 
     /// <summary>True while the process exists (and is not a zombie on Linux).</summary>
+    /// <remarks>Also true for a target that is dying: see <see cref="DiesWithin"/>.</remarks>
     public static bool IsAlive(int pid)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                string stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+                int close = stat.LastIndexOf(')');
+                if (close > 0 && close + 2 < stat.Length)
+                {
+                    return stat[close + 2] is not ('Z' or 'X'); // a zombie has exited, it only waits to be reaped
+                }
+            }
+            catch (IOException)
+            {
+                return false; // no /proc/PID: gone
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // No access: ask the Process class below.
+            }
+        }
+
         try
         {
             using var process = Process.GetProcessById(pid);
@@ -118,6 +140,23 @@ internal static class TargetProcess
         {
             return false;
         }
+    }
+
+    /// <summary>True when the process is gone within <paramref name="grace"/> (its stream broke because it was dying).</summary>
+    public static bool DiesWithin(int pid, TimeSpan grace)
+    {
+        var clock = Stopwatch.StartNew();
+        while (IsAlive(pid))
+        {
+            if (clock.Elapsed > grace)
+            {
+                return false;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        return true;
     }
 
     private static bool IsPermission(Exception? ex)

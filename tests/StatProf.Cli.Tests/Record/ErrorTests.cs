@@ -80,10 +80,19 @@ public sealed class ErrorTests : IDisposable
             string stderr;
             if (Environment.UserName == "root")
             {
-                (exit, _, stderr) = Targets.Run(
-                    "setpriv",
-                    ["--reuid=65534", "--regid=65534", "--clear-groups", Targets.Dotnet, Targets.StatprofDll, "attach", "-p", target.Id.ToString(CultureInfo.InvariantCulture), "-o", output],
-                    new Dictionary<string, string> { ["HOME"] = Path.GetTempPath(), ["DOTNET_CLI_HOME"] = Path.GetTempPath() });
+                // A copy of statprof that nobody can read, whatever the checkout's permissions.
+                string copy = CopyForEveryone(Path.GetDirectoryName(Targets.StatprofDll)!);
+                try
+                {
+                    (exit, _, stderr) = Targets.Run(
+                        "setpriv",
+                        ["--reuid=65534", "--regid=65534", "--clear-groups", Targets.Dotnet, Path.Combine(copy, "statprof.dll"), "attach", "-p", target.Id.ToString(CultureInfo.InvariantCulture), "-o", output],
+                        new Dictionary<string, string> { ["HOME"] = Path.GetTempPath(), ["DOTNET_CLI_HOME"] = Path.GetTempPath() });
+                }
+                finally
+                {
+                    Directory.Delete(copy, recursive: true);
+                }
             }
             else
             {
@@ -232,6 +241,29 @@ public sealed class ErrorTests : IDisposable
         Assert.Contains("\"type\":\"stats\"", lines[^1], StringComparison.Ordinal);
         Assert.Contains(lines, l => l.StartsWith("{\"type\":\"end\"", StringComparison.Ordinal) && l.Contains("\"name\":\"thread " + pid.ToString(CultureInfo.InvariantCulture) + " ", StringComparison.Ordinal) && l.Contains("\"outcome\":\"ok\"", StringComparison.Ordinal));
         Assert.NotEmpty(Analysis.RecordReader.ReadFiles([output]).Requests);
+    }
+
+    /// <summary>Copies a directory's files to a new world-readable directory under the temporary one.</summary>
+    private static string CopyForEveryone(string directory)
+    {
+        string copy = Path.Combine(Path.GetTempPath(), "statprof-nobody-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(copy);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
+        }
+
+        foreach (string file in Directory.GetFiles(directory))
+        {
+            string target = Path.Combine(copy, Path.GetFileName(file));
+            File.Copy(file, target);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(target, (UnixFileMode)0b110_100_100);
+            }
+        }
+
+        return copy;
     }
 
     private static (int Exit, string Stderr) Attach(AttachSettings settings)
