@@ -13,6 +13,8 @@ internal static class Program
             DemoCommand.Create(Console.Out, Console.Error),
             ReportCommand.Create(Console.Out, Console.Error),
             DiffCommand.Create(Console.Out, Console.Error),
+            RecordCommand.Create(Console.Out, Console.Error),
+            AttachCommand.Create(Console.Out, Console.Error),
         };
         return root.Parse(args).Invoke();
     }

@@ -3,7 +3,9 @@
 # - Debian's chromium: the browser tests of the HTML reports and of the speedscope export drive it
 #   through Playwright, which never downloads a browser of its own;
 # - node and npm, and the speedscope app pinned by tests/StatProf.Analysis.Tests/Formats/Speedscope/package-lock.json;
-# - golang-go, for `go tool pprof` (the pprof export test).
+# - golang-go, for `go tool pprof` (the pprof export test);
+# - util-linux's setpriv: a statprof attach test runs statprof as `nobody` to meet a diagnostic
+#   socket it may not open (root passes file permissions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +16,7 @@ command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 command -v go >/dev/null 2>&1 || apt_packages+=(golang-go)
+command -v setpriv >/dev/null 2>&1 || apt_packages+=(util-linux)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   echo "installing ${apt_packages[*]}" >&2
   sudo_if_needed apt-get update -qq >/dev/null

@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Diagnostics.Tracing;
+using System.Globalization;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Etlx;
+using Microsoft.Diagnostics.Tracing.Parsers;
+using StatProf.Sampler.Records;
+
+namespace StatProf.Cli.Record;
+
+/// <summary>
+/// One EventPipe session on another process (the runtime's sample profiler, method load events and
+/// a rundown), read in real time with <see cref="TraceLog"/> on a thread of its own; every thread
+/// sample goes to a <see cref="ThreadRecordFile"/>.
+/// </summary>
+internal sealed class EventPipeRecorder : IDisposable
+{
+    private static readonly Guid SampleProfilerProvider = new("3c530d44-97ae-513a-1e6d-783e8f8e03a9");
+
+    /// <summary>How often TraceLog's live state is trimmed (it grows with every stack otherwise; DESIGN.md).</summary>
+    private static readonly TimeSpan TrimInterval = TimeSpan.FromSeconds(30);
+
+    private readonly DiagnosticsClient _client;
+    private readonly EventPipeSession _session;
+    private readonly ThreadRecordFile _file;
+    private readonly int _pid;
+    private readonly Thread _thread;
+    private readonly ManualResetEventSlim _ended = new();
+    private readonly Dictionary<int, IReadOnlyList<FrameRecord>> _stackByIndex = [];
+    private readonly long _anchorQpc = Stopwatch.GetTimestamp();
+    private readonly DateTime _anchorUtc = DateTime.UtcNow;
+    private TraceLogEventSource? _source;
+    private TraceLog? _log;
+    private DateTime _nextSweep;
+    private DateTime _nextTrim;
+    private long _ticks;
+    private volatile bool _stopRequested;
+
+    private EventPipeRecorder(DiagnosticsClient client, EventPipeSession session, ThreadRecordFile file, int pid)
+    {
+        _client = client;
+        _session = session;
+        _file = file;
+        _pid = pid;
+        _thread = new Thread(Run) { IsBackground = true, Name = "statprof reader" };
+    }
+
+    /// <summary>The reader's failure, when the stream broke for another reason than a stop or the target's exit.</summary>
+    public Exception? Fault { get; private set; }
+
+    /// <summary>Thread samples received.</summary>
+    public long Ticks => Interlocked.Read(ref _ticks);
+
+    /// <summary>Opens the session and starts reading. The target may still be suspended (record).</summary>
+    /// <exception cref="RecordFailure">The session could not be opened.</exception>
+    public static EventPipeRecorder Start(DiagnosticsClient client, int pid, string name, ThreadRecordFile file)
+    {
+        EventPipeSession session;
+        try
+        {
+            session = client.StartEventPipeSession(Providers, requestRundown: false, circularBufferMB: 256);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw TargetProcess.ConnectFailure(pid, name, ex);
+        }
+
+        var recorder = new EventPipeRecorder(client, session, file, pid);
+        recorder._thread.Start();
+        return recorder;
+    }
+
+    private static EventPipeProvider[] Providers =>
+    [
+        new("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational),
+
+        // Method names of code jitted or loaded while the session runs (the rundown covers the rest).
+        new("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)(ClrTraceEventParser.Keywords.Jit | ClrTraceEventParser.Keywords.Loader)),
+    ];
+
+    /// <summary>Waits until the stream ends (the target exited) or <paramref name="timeout"/> passes.</summary>
+    public bool WaitForEnd(TimeSpan timeout) => _ended.Wait(timeout);
+
+    /// <summary>Waits until the stream ends or <paramref name="cancel"/> is signalled.</summary>
+    public bool WaitForEnd(CancellationToken cancel)
+    {
+        try
+        {
+            _ended.Wait(cancel);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return _ended.IsSet;
+        }
+    }
+
+    /// <summary>
+    /// Stops the session (the runtime flushes what it holds) and waits at most
+    /// <paramref name="timeout"/> for the reader. Never throws.
+    /// </summary>
+    public void Stop(TimeSpan timeout)
+    {
+        _stopRequested = true;
+        var stopper = new Thread(() =>
+        {
+            try
+            {
+                _session.Stop();
+            }
+            catch (Exception)
+            {
+                // The session may already be gone (the target exited): nothing left to stop.
+            }
+        })
+        { IsBackground = true, Name = "statprof session stop" };
+        stopper.Start();
+        if (!_ended.Wait(timeout))
+        {
+            try
+            {
+                _source?.StopProcessing();
+            }
+            catch (Exception)
+            {
+                // Best effort.
+            }
+
+            try
+            {
+                _session.Dispose();
+            }
+            catch (Exception)
+            {
+                // Already broken.
+            }
+
+            _ended.Wait(TimeSpan.FromSeconds(2));
+        }
+
+        stopper.Join(TimeSpan.FromMilliseconds(500));
+    }
+
+    /// <summary>Releases the wait handle once the reader has ended.</summary>
+    public void Dispose()
+    {
+        if (_ended.IsSet)
+        {
+            _ended.Dispose();
+        }
+    }
+
+    private void Run()
+    {
+        try
+        {
+            var source = TraceLog.CreateFromEventPipeSession(_session, TraceLog.EventPipeRundownConfiguration.Enable(_client));
+            _source = source;
+            _log = source.TraceLog;
+            source.AllEvents += OnEvent;
+            source.Process();
+        }
+        catch (Exception ex)
+        {
+            if (!_stopRequested && !TargetProcess.DiesWithin(_pid, TimeSpan.FromSeconds(3)))
+            {
+                Fault = ex;
+            }
+        }
+        finally
+        {
+            try
+            {
+                _session.Dispose();
+            }
+            catch (Exception)
+            {
+                // Already closed by the target's exit.
+            }
+
+            _ended.Set();
+        }
+    }
+
+    private void OnEvent(TraceEvent data)
+    {
+        if (data.ProviderGuid != SampleProfilerProvider || _stopRequested)
+        {
+            return;
+        }
+
+#pragma warning disable CS0618 // "Discouraged", not obsolete: QPC is the monotonic clock shared by both processes.
+        long qpc = data.TimeStampQPC;
+#pragma warning restore CS0618
+        DateTime time = _anchorUtc.AddTicks((long)((qpc - _anchorQpc) * (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+        Interlocked.Increment(ref _ticks);
+        DumpState state = ReadState(data);
+        IReadOnlyList<FrameRecord> frames = Resolve(data);
+        _file.OnSample(time, data.ThreadID, state, frames);
+
+        if (time >= _nextSweep)
+        {
+            // A thread absent from the ticks of the last second (or 20 intervals) has ended.
+            _nextSweep = time.AddMilliseconds(250);
+            _file.EndVanished(time - SweepAge);
+        }
+
+        if (time >= _nextTrim)
+        {
+            _nextTrim = time + TrimInterval;
+            _log!.TrimLiveSessionState();
+            _stackByIndex.Clear(); // a trim re-issues TraceLog's indexes
+        }
+    }
+
+    /// <summary>How long a thread may go unsampled before it is taken as ended.</summary>
+    public TimeSpan SweepAge { get; init; } = TimeSpan.FromSeconds(1);
+
+    private static DumpState ReadState(TraceEvent data)
+    {
+        // The payload is one 32-bit value: 1 = external (outside managed code), 2 = managed.
+        if (data.EventDataLength >= sizeof(int) && System.Runtime.InteropServices.Marshal.ReadInt32(data.DataStart) == 2)
+        {
+            return DumpState.Running;
+        }
+
+        return DumpState.Waiting;
+    }
+
+    private IReadOnlyList<FrameRecord> Resolve(TraceEvent data)
+    {
+        CallStackIndex index = data.CallStackIndex();
+        if (index == CallStackIndex.Invalid)
+        {
+            return [];
+        }
+
+        if (_stackByIndex.TryGetValue((int)index, out IReadOnlyList<FrameRecord>? known))
+        {
+            return known;
+        }
+
+        TraceLog log = _log!;
+        TraceCallStacks stacks = log.CallStacks;
+        TraceCodeAddresses addresses = log.CodeAddresses;
+        var leafFirst = new List<FrameRecord>();
+        for (CallStackIndex i = index; i != CallStackIndex.Invalid; i = stacks.Caller(i))
+        {
+            CodeAddressIndex address = stacks.CodeAddressIndex(i);
+            MethodIndex method = addresses.MethodIndex(address);
+            ModuleFileIndex moduleIndex = addresses.ModuleFileIndex(address);
+            string module = moduleIndex == ModuleFileIndex.Invalid ? string.Empty : log.ModuleFiles[moduleIndex].Name;
+            string name = method == MethodIndex.Invalid ? string.Empty : addresses.Methods.FullMethodName(method);
+            if (string.IsNullOrEmpty(name))
+            {
+                name = "[native code]";
+                if (leafFirst.Count > 0 && leafFirst[^1].Name == name)
+                {
+                    continue; // one frame for a run of native frames
+                }
+            }
+
+            leafFirst.Add(new FrameRecord(name, module));
+        }
+
+        leafFirst.Reverse();
+        _stackByIndex[(int)index] = leafFirst;
+        return leafFirst;
+    }
+
+    /// <summary>The OS name of a thread of the target (Linux: .NET sets it from <c>Thread.Name</c>, 15 characters at most).</summary>
+    public static string ThreadName(int pid, int osThreadId)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/task/{osThreadId.ToString(CultureInfo.InvariantCulture)}/comm").Trim();
+        }
+        catch (Exception)
+        {
+            return string.Empty;
+        }
+    }
+}
