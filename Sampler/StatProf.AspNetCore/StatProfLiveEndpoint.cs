@@ -70,10 +70,15 @@ public sealed class StatProfLiveEndpoint : IDisposable
                 return false;
             }
 
+            if (_log is null || !_log.IsEnabled(LogLevel.Information))
+            {
+                return true;
+            }
+
             string host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
             string keyNote = string.IsNullOrEmpty(_options.Key) ? string.Empty : "; key required";
-            int port = _server.Port;
-            _log?.LogInformation("StatProf live endpoint listening on http://{Host}:{Port}/ (requests, dump, flame){KeyNote}", host, port, keyNote);
+            string url = $"http://{host}:{_server.Port}/";
+            _log.LogInformation("StatProf live endpoint listening on {Url} (requests, dump, flame){KeyNote}", url, keyNote);
             return true;
         }
     }
