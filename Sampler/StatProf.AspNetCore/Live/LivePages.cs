@@ -138,7 +138,7 @@ internal sealed class LivePages
     private static LiveHttpResponse Dump(string format)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        IReadOnlyList<ThreadStack> threads = LiveSampling.Dump(ticks: 5, timeout: TimeSpan.FromSeconds(1));
+        IReadOnlyList<ThreadStack> threads = LiveSampling.Dump(ticks: 5, timeout: TimeSpan.FromSeconds(1), out PoolRelief relief, out string timings);
         double seconds = clock.Elapsed.TotalSeconds;
         int waiting = threads.Count(t => t.Waiting);
         if (format == "json")
@@ -150,8 +150,16 @@ internal sealed class LivePages
                 json.WriteNumber("processId", Environment.ProcessId);
                 json.WriteString("at", DateTime.UtcNow);
                 json.WriteNumber("seconds", Math.Round(seconds, 3));
+                json.WriteString("timings", timings);
                 json.WriteNumber("threadCount", threads.Count);
                 json.WriteNumber("waitingCount", waiting);
+                json.WriteNumber("poolPendingWorkItems", relief.Pending);
+                json.WriteNumber("poolThreads", relief.ThreadsBefore);
+                if (relief.RaisedTo != 0)
+                {
+                    json.WriteNumber("poolMinimumRaisedFrom", relief.PreviousMinimum);
+                    json.WriteNumber("poolMinimumRaisedTo", relief.RaisedTo);
+                }
                 json.WriteStartArray("threads");
                 foreach (ThreadStack t in threads)
                 {
@@ -178,7 +186,12 @@ internal sealed class LivePages
         }
 
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Thread dump of process {Environment.ProcessId} at {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ}: {threads.Count} managed threads, {threads.Count - waiting} running, {waiting} waiting (sampled in {seconds:0.00} s)\n");
+        text.Append(CultureInfo.InvariantCulture, $"Thread dump of process {Environment.ProcessId} at {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ}: {threads.Count} managed threads, {threads.Count - waiting} running, {waiting} waiting (sampled in {seconds:0.00} s: {timings})\n");
+        if (relief.Pending > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Thread pool: {relief.Pending} work items queued on {relief.ThreadsBefore} threads: starved? Its minimum was raised from {relief.PreviousMinimum} to {relief.RaisedTo} while sampling (see docs/live-endpoint.md).\n");
+        }
+
         foreach (ThreadStack t in threads)
         {
             text.Append(CultureInfo.InvariantCulture, $"\nThread {t.OsThreadId}");

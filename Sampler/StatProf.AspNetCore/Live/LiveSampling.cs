@@ -11,7 +11,8 @@ namespace StatProf.AspNetCore.Live;
 /// </summary>
 internal static class LiveSampling
 {
-    // Leaf-side frames that say what a waiting thread is blocked in; the first match from the leaf wins.
+    // Frames that say what a waiting thread is blocked in, most telling first: the first of these
+    // found anywhere on the stack wins (Task.Wait blocks in ManualResetEventSlim.Wait, leaf-side).
     private static readonly (string Frame, string Meaning)[] BlockingFrames =
     [
         ("Task.SpinThenBlockingWait", "sync-over-async wait (Task.Wait/.Result)"),
@@ -33,30 +34,49 @@ internal static class LiveSampling
     /// Samples every thread for a few ticks and returns each thread's last stack. Takes the session
     /// start (a few hundred ms) plus about <paramref name="ticks"/> ms.
     /// </summary>
-    public static IReadOnlyList<ThreadStack> Dump(int ticks, TimeSpan timeout)
+    public static IReadOnlyList<ThreadStack> Dump(int ticks, TimeSpan timeout, out PoolRelief relief, out string timings)
     {
-        using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, RingCapacity = 1 << 16, MaxDistinctStacks = 50_000, StopTimeout = TimeSpan.FromSeconds(1) });
-        sampler.Start();
+        using PoolRelief lifted = relief = PoolRelief.IfStarved();
+        var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, RingCapacity = 1 << 16, MaxDistinctStacks = 50_000, StopTimeout = TimeSpan.FromSeconds(1) });
+        var phase = Stopwatch.StartNew();
+        try
+        {
+            sampler.Start();
+        }
+        catch
+        {
+            sampler.Dispose();
+            throw;
+        }
+
+        TimeSpan started = phase.Elapsed;
         var clock = Stopwatch.StartNew();
         var last = new Dictionary<int, ThreadSample>();
         var buffer = new ThreadSample[4096];
         long firstTick = -1;
+        long lastSeen = -1;
         while (clock.Elapsed < timeout)
         {
             Thread.Sleep(10);
             Drain(sampler, buffer, s => last[s.OsThreadId] = s, ref firstTick, out long lastTick);
+            lastSeen = lastTick;
             if (firstTick >= 0 && lastTick - firstTick >= ticks)
             {
                 break;
             }
         }
 
-        sampler.Stop();
-        Drain(sampler, buffer, s => last[s.OsThreadId] = s, ref firstTick, out _);
+        TimeSpan sampled = phase.Elapsed;
+        timings = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"session start {started.TotalSeconds:0.000} s (rundown {sampler.LastRundownLatency.TotalSeconds:0.000} s), {Math.Max(0, lastSeen - firstTick + 1)} ticks in {(sampled - started).TotalSeconds:0.000} s");
+
+        // The session stops (up to a second: the runtime flushes) on a thread of its own, after the
+        // answer: the stacks are all drained already. The stack table outlives the sampler.
+        StackTable stacks = sampler.Stacks;
+        new Thread(sampler.Dispose) { IsBackground = true, Name = "StatProf live dump stop" }.Start();
         var threads = new List<ThreadStack>(last.Count);
         foreach (ThreadSample sample in last.Values)
         {
-            IReadOnlyList<StackFrameInfo> rootFirst = sampler.Stacks.GetStack(sample.StackId);
+            IReadOnlyList<StackFrameInfo> rootFirst = stacks.GetStack(sample.StackId);
             var leafFirst = rootFirst.Reverse().ToArray();
             bool waiting = sample.Activity == ThreadActivity.Waiting;
             threads.Add(new ThreadStack(sample.OsThreadId, ThreadName(sample.OsThreadId), waiting, waiting ? BlockedIn(leafFirst) : null, leafFirst));
@@ -69,6 +89,7 @@ internal static class LiveSampling
     /// <summary>Samples every thread for <paramref name="duration"/>; returns folded stacks (root first, one line a stack).</summary>
     public static string Folded(TimeSpan duration)
     {
+        using PoolRelief relief = PoolRelief.IfStarved();
         using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, StopTimeout = TimeSpan.FromSeconds(2) });
         var counts = new Dictionary<int, long>();
         var buffer = new ThreadSample[8192];
@@ -111,9 +132,9 @@ internal static class LiveSampling
 
     internal static string? BlockedIn(IReadOnlyList<StackFrameInfo> leafFirst)
     {
-        foreach (StackFrameInfo frame in leafFirst)
+        foreach ((string name, string meaning) in BlockingFrames)
         {
-            foreach ((string name, string meaning) in BlockingFrames)
+            foreach (StackFrameInfo frame in leafFirst)
             {
                 if (frame.Name.Contains(name, StringComparison.Ordinal))
                 {

@@ -1,0 +1,61 @@
+namespace StatProf.AspNetCore.Live;
+
+/// <summary>
+/// Lifts the thread pool's minimum while the endpoint samples, when work items are queued.
+/// </summary>
+/// <remarks>
+/// The in-process sampler reads its EventPipe session through TraceEvent's real-time TraceLog, which
+/// hands events over on a timer, and timer callbacks run on the thread pool: in a starved pool they
+/// wait behind the queued work and no sample ever arrives (measured: the session "did not start
+/// within 15 s"). Raising the minimum makes the pool create threads at once instead of one or two a
+/// second, so the timer runs; the app's queued work gets those threads too, which is also the usual
+/// emergency relief for starvation. The previous minimum is restored on dispose (threads above it
+/// retire when idle). Nothing is changed when no work is queued.
+/// </remarks>
+internal sealed class PoolRelief : IDisposable
+{
+    private readonly int _previousWorkers;
+    private readonly int _previousIo;
+
+    private PoolRelief(long pending, int previousWorkers, int previousIo, int raisedTo)
+    {
+        Pending = pending;
+        ThreadsBefore = ThreadPool.ThreadCount;
+        _previousWorkers = previousWorkers;
+        _previousIo = previousIo;
+        RaisedTo = raisedTo;
+    }
+
+    /// <summary>Work items queued when sampling began.</summary>
+    public long Pending { get; }
+
+    /// <summary>Pool threads when sampling began.</summary>
+    public int ThreadsBefore { get; }
+
+    /// <summary>The minimum of worker threads while sampling; 0 when it was not changed.</summary>
+    public int RaisedTo { get; }
+
+    /// <summary>The minimum before.</summary>
+    public int PreviousMinimum => _previousWorkers;
+
+    public static PoolRelief IfStarved()
+    {
+        long pending = ThreadPool.PendingWorkItemCount;
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        if (pending == 0)
+        {
+            return new PoolRelief(0, workers, io, 0);
+        }
+
+        int raised = Math.Max(workers, ThreadPool.ThreadCount + (int)Math.Min(pending, 1024) + 4);
+        return ThreadPool.SetMinThreads(raised, io) ? new PoolRelief(pending, workers, io, raised) : new PoolRelief(pending, workers, io, 0);
+    }
+
+    public void Dispose()
+    {
+        if (RaisedTo != 0)
+        {
+            ThreadPool.SetMinThreads(_previousWorkers, _previousIo);
+        }
+    }
+}
