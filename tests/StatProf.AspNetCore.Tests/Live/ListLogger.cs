@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace StatProf.AspNetCore.Tests.Live;
 
-/// <summary>A logger that keeps its lines ("Level: message"), for assertions on what an operator reads.</summary>
-internal sealed class ListLogger : ILogger
+/// <summary>A logger (and provider of itself) that keeps its lines ("Level: message"), for assertions on what an operator reads.</summary>
+internal sealed class ListLogger : ILogger, ILoggerProvider
 {
     private readonly List<string> _lines = [];
 
@@ -16,6 +16,12 @@ internal sealed class ListLogger : ILogger
                 return [.. _lines];
             }
         }
+    }
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public void Dispose()
+    {
     }
 
     public IDisposable? BeginScope<TState>(TState state)

@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
 namespace StatProf.AspNetCore.Tests.Live;
 
 /// <summary>Who may ask: loopback by default, a key for anything else, 401 without the right key.</summary>
@@ -61,6 +65,27 @@ public sealed class LiveKeyTests
 
         Assert.Equal(401, RawHttp.Get(endpoint.Port, "/").Status);
         Assert.Equal(200, RawHttp.Get(endpoint.Port, "/", new Dictionary<string, string> { ["x-statprof-key"] = Key }).Status);
+    }
+
+    [Fact]
+    public async Task HostWithNonLoopbackLiveAddressAndNoKeyStartsWithoutTheEndpointAndLogsWhy()
+    {
+        var log = new ListLogger();
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(
+            ["--urls", "http://127.0.0.1:0", "--StatProf:Live:Enabled=true", "--StatProf:Live:Address=0.0.0.0", "--StatProf:Directory=" + Path.Combine(Path.GetTempPath(), "statprof-livecfg-" + Guid.NewGuid().ToString("N"))]);
+        builder.Logging.ClearProviders().AddProvider(log);
+        builder.Services.AddStatProf(builder.Configuration.GetSection("StatProf"));
+        await using WebApplication app = builder.Build();
+        await app.StartAsync();
+        try
+        {
+            Assert.Equal(0, app.Services.GetRequiredService<StatProfLiveEndpoint>().Port);
+            Assert.Single(log.Lines, l => l == "Error: StatProf live endpoint not started: binding to 0.0.0.0, which is not loopback, requires StatProf:Live:Key (or bind to 127.0.0.1).");
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
     }
 
     [Fact]
