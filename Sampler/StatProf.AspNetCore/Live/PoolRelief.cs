@@ -14,6 +14,11 @@ namespace StatProf.AspNetCore.Live;
 /// </remarks>
 internal sealed class PoolRelief : IDisposable
 {
+    // Overlapping reliefs (a dump during a flame graph): the first saves the minimum, the last restores it.
+    private static readonly object Gate = new();
+    private static int s_holders;
+    private static int s_savedWorkers;
+    private static int s_savedIo;
     private readonly int _previousWorkers;
     private readonly int _previousIo;
 
@@ -47,15 +52,38 @@ internal sealed class PoolRelief : IDisposable
             return new PoolRelief(0, workers, io, 0);
         }
 
-        int raised = Math.Max(workers, ThreadPool.ThreadCount + (int)Math.Min(pending, 1024) + 4);
-        return ThreadPool.SetMinThreads(raised, io) ? new PoolRelief(pending, workers, io, raised) : new PoolRelief(pending, workers, io, 0);
+        lock (Gate)
+        {
+            if (s_holders == 0)
+            {
+                s_savedWorkers = workers;
+                s_savedIo = io;
+            }
+
+            int raised = Math.Max(workers, ThreadPool.ThreadCount + (int)Math.Min(pending, 1024) + 4);
+            if (!ThreadPool.SetMinThreads(raised, io))
+            {
+                return new PoolRelief(pending, s_savedWorkers, s_savedIo, 0);
+            }
+
+            s_holders++;
+            return new PoolRelief(pending, s_savedWorkers, s_savedIo, raised);
+        }
     }
 
     public void Dispose()
     {
-        if (RaisedTo != 0)
+        if (RaisedTo == 0)
         {
-            ThreadPool.SetMinThreads(_previousWorkers, _previousIo);
+            return;
+        }
+
+        lock (Gate)
+        {
+            if (--s_holders == 0)
+            {
+                ThreadPool.SetMinThreads(_previousWorkers, _previousIo);
+            }
         }
     }
 }
