@@ -4,10 +4,9 @@ namespace StatProf.AspNetCore.Live;
 /// Lifts the thread pool's minimum while the endpoint samples, when work items are queued.
 /// </summary>
 /// <remarks>
-/// The in-process sampler reads its EventPipe session through TraceEvent's real-time TraceLog, which
-/// hands events over on a timer, and timer callbacks run on the thread pool: in a starved pool they
-/// wait behind the queued work and no sample ever arrives (measured: the session "did not start
-/// within 15 s"). Raising the minimum makes the pool create threads at once instead of one or two a
+/// Starting the in-process sampler needs the thread pool (measured: in a starved pool the session
+/// "did not start within 15 s"; likely TraceEvent's real-time TraceLog handing events over from pool
+/// work, not verified in its source). Raising the minimum makes the pool create threads at once instead of one or two a
 /// second, so the timer runs; the app's queued work gets those threads too, which is also the usual
 /// emergency relief for starvation. The previous minimum is restored on dispose (threads above it
 /// retire when idle). Nothing is changed when no work is queued.
