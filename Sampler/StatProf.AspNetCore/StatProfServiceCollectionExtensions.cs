@@ -13,7 +13,7 @@ public static class StatProfServiceCollectionExtensions
     /// <summary>
     /// Adds the long-request logger, configured from <paramref name="configuration"/> (typically
     /// <c>builder.Configuration.GetSection("StatProf")</c>: Threshold, Interval, Directory, …, and
-    /// <c>Http:CapturedHeaders</c>), then by <paramref name="configure"/>. The logger starts with the
+    /// <c>Http:CapturedHeaders</c>, <c>Live:Enabled</c>, <c>Live:Port</c>, <c>Live:Key</c> for the live endpoint), then by <paramref name="configure"/>. The logger starts with the
     /// host, writes one warning log line per slow request, and is stopped (its records flushed) when
     /// the host stops.
     /// </summary>
@@ -22,10 +22,12 @@ public static class StatProfServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var options = new LongRequestLoggerOptions();
         var http = new StatProfHttpOptions();
+        var live = new StatProfLiveOptions();
         if (configuration is not null)
         {
             configuration.Bind(options);
             configuration.GetSection("Http").Bind(http);
+            configuration.GetSection("Live").Bind(live);
         }
 
         configure?.Invoke(options);
@@ -46,6 +48,11 @@ public static class StatProfServiceCollectionExtensions
                 slow.Id);
             return logger;
         });
+        services.AddSingleton(live);
+        services.AddSingleton(provider => new StatProfLiveEndpoint(
+            live,
+            provider.GetRequiredService<LongRequestLogger>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("StatProf")));
         services.AddHostedService<StatProfHostedService>();
         return services;
     }

@@ -104,6 +104,45 @@ public sealed class LongRequestLogger : IDisposable
         _sampler.GetCounters());
 
     /// <summary>
+    /// The requests running now for at least <paramref name="minimumAge"/>, longest first, with the
+    /// last stack sampled for them (sampled only once a request nears the threshold). Names are
+    /// redacted as in the record files. Safe from any thread; allocates (for diagnostics pages).
+    /// </summary>
+    public IReadOnlyList<RunningRequest> GetRunningRequests(TimeSpan minimumAge)
+    {
+        long now = Stopwatch.GetTimestamp();
+        long minTicks = ToTicks(minimumAge < TimeSpan.Zero ? TimeSpan.Zero : minimumAge);
+        var running = new List<RunningRequest>();
+        foreach (RequestState state in _registry.All)
+        {
+            long id = state.Id;
+            if (id == 0 || now - state.Start < minTicks)
+            {
+                continue;
+            }
+
+            string name = _redactor.RedactName(state.Name);
+            string kind = state.Kind;
+            string externalId = state.ExternalId ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            long start = state.Start;
+            int thread = Volatile.Read(ref state.CurrentOsThread);
+            int stackId = Volatile.Read(ref state.LastStackId);
+            bool waiting = state.LastWaiting;
+            Interlocked.MemoryBarrier();
+            if (state.Id != id)
+            {
+                continue; // it ended (and the state was reused) while we read it
+            }
+
+            IReadOnlyList<StackFrameInfo>? stack = stackId >= 0 && stackId < _sampler.Stacks.StackCount ? _sampler.Stacks.GetStack(stackId) : null;
+            running.Add(new RunningRequest(externalId, kind, name, TimeSpan.FromSeconds((now - start) / (double)Stopwatch.Frequency), thread, stack, stack is null ? null : waiting));
+        }
+
+        running.Sort((a, b) => b.Elapsed.CompareTo(a.Elapsed));
+        return running;
+    }
+
+    /// <summary>
     /// Begins a request bound to the calling thread (synchronous code). Dispose the scope on this
     /// thread when the request ends.
     /// </summary>
@@ -380,6 +419,12 @@ public sealed class LongRequestLogger : IDisposable
     private void OnSample(SlowRequest request, in ThreadSample sample)
     {
         request.LastStackId = sample.StackId;
+        if (request.State.Id == request.Id)
+        {
+            // Read by GetRunningRequests on other threads (the live endpoint); a race only shows a stale stack.
+            request.State.LastWaiting = sample.Activity == ThreadActivity.Waiting;
+            Volatile.Write(ref request.State.LastStackId, sample.StackId);
+        }
         request.LastThread = new ThreadRef(sample.OsThreadId, sample.ManagedThreadId);
         if (sample.Timestamp < request.NextDumpAt || (request.End is { } end && sample.Timestamp > end.End))
         {

@@ -55,6 +55,12 @@ internal sealed class RequestState
     /// </summary>
     public bool NeedsEndTime;
 
+    /// <summary>The last stack the logger sampled for the request (slow requests only), -1 when none.</summary>
+    public int LastStackId = -1;
+
+    /// <summary>True when the thread was waiting (not running managed code) at <see cref="LastStackId"/>.</summary>
+    public bool LastWaiting;
+
     public void Begin(long id, string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags, long start, bool isAsync)
     {
         InUse = true;
@@ -70,6 +76,8 @@ internal sealed class RequestState
         Cancelled = false;
         CurrentOsThread = 0;
         NeedsEndTime = false;
+        LastStackId = -1;
+        LastWaiting = false;
         Volatile.Write(ref _id, id);
     }
 

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Text;
+using StatProf.Sampler;
+
+namespace StatProf.AspNetCore.Live;
+
+/// <summary>
+/// Short sampling sessions of every managed thread with a <see cref="StackSampler"/> in continuous
+/// mode: an instant dump (a few ticks) or the samples of N seconds counted by stack. Each call uses
+/// a sampler of its own, disposed before it returns; nothing runs between calls.
+/// </summary>
+internal static class LiveSampling
+{
+    // Frames that say what a waiting thread is blocked in, most telling first: the first of these
+    // found anywhere on the stack wins (Task.Wait blocks in ManualResetEventSlim.Wait, leaf-side).
+    private static readonly (string Frame, string Meaning)[] BlockingFrames =
+    [
+        ("Task.SpinThenBlockingWait", "sync-over-async wait (Task.Wait/.Result)"),
+        ("Task.InternalWait", "sync-over-async wait (Task.Wait/.Result)"),
+        ("Task.Wait", "sync-over-async wait (Task.Wait)"),
+        ("TaskAwaiter.GetResult", "sync-over-async wait (GetAwaiter().GetResult())"),
+        ("Task`1.get_Result", "sync-over-async wait (Task.Result)"),
+        ("Monitor.ReliableEnter", "monitor lock (lock statement)"),
+        ("Monitor.Enter", "monitor lock (lock statement)"),
+        ("Monitor.Wait", "Monitor.Wait"),
+        ("SemaphoreSlim.Wait", "SemaphoreSlim.Wait"),
+        ("ManualResetEventSlim.Wait", "ManualResetEventSlim.Wait"),
+        ("WaitHandle.WaitOne", "WaitHandle.WaitOne"),
+        ("Thread.Sleep", "Thread.Sleep"),
+        ("Thread.Join", "Thread.Join"),
+    ];
+
+    /// <summary>
+    /// Samples every thread for a few ticks and returns each thread's last stack. Takes the session
+    /// start (a few hundred ms) plus about <paramref name="ticks"/> ms.
+    /// </summary>
+    public static IReadOnlyList<ThreadStack> Dump(int ticks, TimeSpan timeout, out PoolRelief relief, out string timings)
+    {
+        using PoolRelief lifted = relief = PoolRelief.IfStarved();
+        var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, RingCapacity = 1 << 16, MaxDistinctStacks = 50_000, StopTimeout = TimeSpan.FromSeconds(1) });
+        var phase = Stopwatch.StartNew();
+        try
+        {
+            sampler.Start();
+        }
+        catch
+        {
+            sampler.Dispose();
+            throw;
+        }
+
+        TimeSpan started = phase.Elapsed;
+        var clock = Stopwatch.StartNew();
+        var last = new Dictionary<int, ThreadSample>();
+        var buffer = new ThreadSample[4096];
+        long firstTick = -1;
+        long lastSeen = -1;
+        while (clock.Elapsed < timeout)
+        {
+            Thread.Sleep(10);
+            Drain(sampler, buffer, s => last[s.OsThreadId] = s, ref firstTick, out long lastTick);
+            lastSeen = lastTick;
+            if (firstTick >= 0 && lastTick - firstTick >= ticks)
+            {
+                break;
+            }
+        }
+
+        TimeSpan sampled = phase.Elapsed;
+        timings = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"session start {started.TotalSeconds:0.000} s (rundown {sampler.LastRundownLatency.TotalSeconds:0.000} s), {Math.Max(0, lastSeen - firstTick + 1)} ticks in {(sampled - started).TotalSeconds:0.000} s");
+
+        // The session stops (up to a second: the runtime flushes) on a thread of its own, after the
+        // answer: the stacks are all drained already. The stack table outlives the sampler.
+        StackTable stacks = sampler.Stacks;
+        new Thread(sampler.Dispose) { IsBackground = true, Name = "StatProf live dump stop" }.Start();
+        var threads = new List<ThreadStack>(last.Count);
+        foreach (ThreadSample sample in last.Values)
+        {
+            IReadOnlyList<StackFrameInfo> rootFirst = stacks.GetStack(sample.StackId);
+            var leafFirst = rootFirst.Reverse().ToArray();
+            bool waiting = sample.Activity == ThreadActivity.Waiting;
+            threads.Add(new ThreadStack(sample.OsThreadId, ThreadName(sample.OsThreadId), waiting, waiting ? BlockedIn(leafFirst) : null, leafFirst));
+        }
+
+        threads.Sort((a, b) => a.OsThreadId.CompareTo(b.OsThreadId));
+        return threads;
+    }
+
+    /// <summary>Samples every thread for <paramref name="duration"/>; returns folded stacks (root first, one line a stack).</summary>
+    public static string Folded(TimeSpan duration)
+    {
+        using PoolRelief relief = PoolRelief.IfStarved();
+        using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, StopTimeout = TimeSpan.FromSeconds(2) });
+        var counts = new Dictionary<int, long>();
+        var buffer = new ThreadSample[8192];
+        long firstTick = -1;
+        void Count(ThreadSample s) => counts[s.StackId] = counts.GetValueOrDefault(s.StackId) + 1;
+        sampler.Start();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration)
+        {
+            Thread.Sleep(100);
+            Drain(sampler, buffer, Count, ref firstTick, out _);
+        }
+
+        sampler.Stop();
+        Drain(sampler, buffer, Count, ref firstTick, out _);
+        var folded = new StringBuilder();
+        foreach ((int stackId, long count) in counts)
+        {
+            IReadOnlyList<StackFrameInfo> frames = sampler.Stacks.GetStack(stackId);
+            if (frames.Count == 0)
+            {
+                continue;
+            }
+
+            for (int i = 0; i < frames.Count; i++)
+            {
+                if (i > 0)
+                {
+                    folded.Append(';');
+                }
+
+                folded.Append(frames[i].Name.Replace(';', ',').Replace('\n', ' '));
+            }
+
+            folded.Append(' ').Append(count).Append('\n');
+        }
+
+        return folded.ToString();
+    }
+
+    internal static string? BlockedIn(IReadOnlyList<StackFrameInfo> leafFirst)
+    {
+        foreach ((string name, string meaning) in BlockingFrames)
+        {
+            foreach (StackFrameInfo frame in leafFirst)
+            {
+                if (frame.Name.Contains(name, StringComparison.Ordinal))
+                {
+                    return meaning;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static void Drain(StackSampler sampler, ThreadSample[] buffer, Action<ThreadSample> onSample, ref long firstTick, out long lastTick)
+    {
+        lastTick = firstTick;
+        int n;
+        while ((n = sampler.Drain(buffer)) > 0)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                if (firstTick < 0)
+                {
+                    firstTick = buffer[i].Tick;
+                }
+
+                lastTick = Math.Max(lastTick, buffer[i].Tick);
+                onSample(buffer[i]);
+            }
+        }
+    }
+
+    private static string? ThreadName(int osThreadId)
+    {
+        try
+        {
+            string path = $"/proc/self/task/{osThreadId}/comm";
+            return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+        }
+        catch (Exception)
+        {
+            return null; // the thread ended meanwhile, or no /proc here
+        }
+    }
+}

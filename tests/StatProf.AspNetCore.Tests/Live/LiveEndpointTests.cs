@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using StatProf.Sampler;
+
+namespace StatProf.AspNetCore.Tests.Live;
+
+/// <summary>
+/// The live endpoint on a free loopback port, asked over real HTTP: long requests with their last
+/// stack, the all-threads dump with a known sleeping and a known busy thread, and the flame graph.
+/// </summary>
+[Collection(LiveTestGroup.Name)]
+public sealed class LiveEndpointTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "statprof-live-" + Guid.NewGuid().ToString("N"));
+    private readonly CancellationTokenSource _stop = new();
+    private readonly LongRequestLogger _logger;
+    private readonly StatProfLiveEndpoint _endpoint;
+    private readonly List<Thread> _threads = [];
+
+    public LiveEndpointTests()
+    {
+        _logger = new LongRequestLogger(new LongRequestLoggerOptions
+        {
+            Threshold = TimeSpan.FromMilliseconds(600),
+            Interval = TimeSpan.FromMilliseconds(100),
+            ActivationLead = TimeSpan.FromMilliseconds(300),
+            Directory = _directory,
+        });
+        _endpoint = new StatProfLiveEndpoint(new StatProfLiveOptions { Enabled = true, LongRequestAge = TimeSpan.FromMilliseconds(500) }, _logger);
+        Assert.True(_endpoint.Start());
+        Assert.NotEqual(0, _endpoint.Port);
+    }
+
+    [Fact]
+    public void RequestsPageListsTheLongRequestWithItsLastStack()
+    {
+        Run("slow request", () =>
+        {
+            using RequestScope scope = _logger.BeginRequest("GET /slow/42", "http");
+            BurnInLiveRequest(_stop.Token);
+        });
+
+        var waited = Stopwatch.StartNew();
+        while (_logger.GetRunningRequests(TimeSpan.Zero).All(r => r.LastStack is null) && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(50);
+        }
+
+        RawResponse json = RawHttp.Get(_endpoint.Port, "/requests?format=json");
+        Assert.Equal(200, json.Status);
+        Assert.StartsWith("application/json", json.Headers["Content-Type"], StringComparison.Ordinal);
+        using JsonDocument doc = JsonDocument.Parse(json.Body);
+        JsonElement request = Assert.Single(doc.RootElement.GetProperty("requests").EnumerateArray());
+        Assert.Equal("GET /slow/42", request.GetProperty("name").GetString());
+        Assert.Equal("http", request.GetProperty("kind").GetString());
+        Assert.True(request.GetProperty("elapsedSeconds").GetDouble() >= 0.5);
+        Assert.Contains(request.GetProperty("lastStack").EnumerateArray(), f => f.GetString()!.Contains(nameof(BurnInLiveRequest), StringComparison.Ordinal));
+
+        RawResponse html = RawHttp.Get(_endpoint.Port, "/requests");
+        Assert.Equal(200, html.Status);
+        Assert.StartsWith("text/html", html.Headers["Content-Type"], StringComparison.Ordinal);
+        Assert.Contains("GET /slow/42", html.Body, StringComparison.Ordinal);
+        Assert.Contains(nameof(BurnInLiveRequest), html.Body, StringComparison.Ordinal);
+        Assert.Equal("close", html.Headers["Connection"]);
+    }
+
+    [Fact]
+    public void DumpShowsEveryThreadWithTheSleepingOneWaitingAndTheBusyOneRunning()
+    {
+        Run("sleeper", () => SleepForLiveDump(_stop.Token));
+        Run("burner", () => BurnForLiveDump(_stop.Token));
+        Thread.Sleep(200);
+
+        RawResponse text = RawHttp.Get(_endpoint.Port, "/dump");
+        Assert.Equal(200, text.Status);
+        Assert.StartsWith("text/plain", text.Headers["Content-Type"], StringComparison.Ordinal);
+        Assert.Matches(@"^Thread dump of process \d+ at .*: \d+ managed threads, \d+ running, \d+ waiting", text.Body);
+        string[] blocks = text.Body.Split("\n\n");
+        string sleeper = Assert.Single(blocks, b => b.Contains(nameof(SleepForLiveDump), StringComparison.Ordinal));
+        Assert.Contains(" waiting — blocked in Thread.Sleep", sleeper.Split('\n')[0], StringComparison.Ordinal);
+        Assert.Contains("\"sleeper\"", sleeper.Split('\n')[0], StringComparison.Ordinal); // the OS thread name, Linux
+
+        RawResponse json = RawHttp.Get(_endpoint.Port, "/dump?format=json");
+        using JsonDocument doc = JsonDocument.Parse(json.Body);
+        JsonElement burner = Assert.Single(doc.RootElement.GetProperty("threads").EnumerateArray(), t => t.GetProperty("frames").EnumerateArray().Any(f => f.GetString()!.Contains(nameof(BurnForLiveDump), StringComparison.Ordinal)));
+        Assert.Equal(JsonValueKind.Null, burner.GetProperty("blockedIn").ValueKind);
+        Assert.True(doc.RootElement.GetProperty("threadCount").GetInt32() >= 3);
+    }
+
+    [Fact]
+    public void FlameGraphOfTheNextSecondsNamesTheBusyMethodInEveryFormat()
+    {
+        Run("burner", () => BurnForLiveFlame(_stop.Token));
+
+        RawResponse folded = RawHttp.Get(_endpoint.Port, "/flame?seconds=1&format=folded");
+        Assert.Equal(200, folded.Status);
+        Assert.True(folded.Elapsed >= TimeSpan.FromSeconds(1));
+        Assert.Contains(folded.Body.Split('\n'), l => l.Contains(nameof(BurnForLiveFlame), StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @";.* \d+$"));
+
+        RawResponse html = RawHttp.Get(_endpoint.Port, "/flame?seconds=1");
+        Assert.Equal(200, html.Status);
+        Assert.StartsWith("text/html", html.Headers["Content-Type"], StringComparison.Ordinal);
+        Assert.Contains("<html", html.Body, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(nameof(BurnForLiveFlame), html.Body, StringComparison.Ordinal);
+
+        RawResponse json = RawHttp.Get(_endpoint.Port, "/flame?seconds=1&format=json");
+        Assert.Equal(200, json.Status);
+        Assert.Contains(nameof(BurnForLiveFlame), json.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadRequestsGetClearStatuses()
+    {
+        Assert.Equal(404, RawHttp.Get(_endpoint.Port, "/nope").Status);
+        RawResponse tooLong = RawHttp.Get(_endpoint.Port, "/flame?seconds=3600");
+        Assert.Equal(400, tooLong.Status);
+        Assert.Equal("seconds must be a whole number from 1 to 60.\n", tooLong.Body);
+        Assert.Equal(400, RawHttp.Get(_endpoint.Port, "/flame?format=svg").Status);
+        RawResponse huge = RawHttp.Get(_endpoint.Port, "/", new Dictionary<string, string> { ["X-Padding"] = new string('x', 9000) });
+        Assert.Equal(431, huge.Status);
+        RawResponse index = RawHttp.Get(_endpoint.Port, "/");
+        Assert.Equal(200, index.Status);
+        Assert.Contains("href=\"/dump\"", index.Body, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        foreach (Thread thread in _threads)
+        {
+            thread.Join(TimeSpan.FromSeconds(10));
+        }
+
+        _endpoint.Dispose();
+        _logger.Dispose();
+        _stop.Dispose();
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    private void Run(string name, Action body)
+    {
+        var thread = new Thread(() => body()) { IsBackground = true, Name = name };
+        thread.Start();
+        _threads.Add(thread);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BurnInLiveRequest(CancellationToken stop) => Spin(TimeSpan.FromSeconds(60), stop);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BurnForLiveDump(CancellationToken stop) => Spin(TimeSpan.FromSeconds(60), stop);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BurnForLiveFlame(CancellationToken stop) => Spin(TimeSpan.FromSeconds(60), stop);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SleepForLiveDump(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            Thread.Sleep(20);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Spin(TimeSpan limit, CancellationToken stop)
+    {
+        var clock = Stopwatch.StartNew();
+        double x = 1;
+        while (!stop.IsCancellationRequested && clock.Elapsed < limit)
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                x = Math.Sqrt(x + i);
+            }
+        }
+
+        GC.KeepAlive(x);
+    }
+}
