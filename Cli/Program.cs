@@ -13,6 +13,7 @@ internal static class Program
             DemoCommand.Create(Console.Out, Console.Error),
             ReportCommand.Create(Console.Out, Console.Error),
             DiffCommand.Create(Console.Out, Console.Error),
+            DumpCommand.Create(Console.Out, Console.Error),
         };
         return root.Parse(args).Invoke();
     }

@@ -1,0 +1,58 @@
+namespace StatProf.Cli.Dump;
+
+/// <summary>
+/// What <c>statprof dump</c> read from a paused process: every managed thread with its stack
+/// (innermost frame first), what it waits for and the HTTP request it serves, and how long the
+/// target was paused to read them.
+/// </summary>
+/// <param name="ProcessId">The target's process id.</param>
+/// <param name="ProcessName">The target's process name (from /proc, read before the pause).</param>
+/// <param name="RuntimeVersion">The .NET runtime version of the target.</param>
+/// <param name="PausedMs">Milliseconds the target was suspended: from the attach to the detach.</param>
+/// <param name="Threads">The threads, in the runtime's thread-list order.</param>
+internal sealed record ThreadDump(int ProcessId, string ProcessName, string RuntimeVersion, double PausedMs, IReadOnlyList<ThreadSnapshot> Threads)
+{
+    /// <summary>Threads blocked in a sync-over-async wait (Task.Wait, GetAwaiter().GetResult(), ...).</summary>
+    public int SyncOverAsyncCount => Threads.Count(t => t.BlockedOn?.Kind == BlockKind.SyncOverAsync);
+
+    /// <summary>Threads blocked entering a lock (Monitor.Enter / lock statement, System.Threading.Lock).</summary>
+    public int LockCount => Threads.Count(t => t.BlockedOn?.Kind == BlockKind.Lock);
+
+    /// <summary>
+    /// The one-line verdict at the top of the dump: thread-pool starvation is likely when at least
+    /// two thread-pool threads are blocked (sync-over-async or lock) and no thread-pool worker is idle.
+    /// </summary>
+    public string Summary
+    {
+        get
+        {
+            int running = Threads.Count(t => t.State == ThreadState.Running);
+            var parts = new List<string> { $"{Threads.Count} threads", $"{running} running" };
+            if (SyncOverAsyncCount > 0)
+            {
+                parts.Add($"{SyncOverAsyncCount} blocked in sync-over-async");
+            }
+
+            if (LockCount > 0)
+            {
+                parts.Add($"{LockCount} blocked on a lock");
+            }
+
+            int requests = Threads.Count(t => t.Request is not null);
+            if (requests > 0)
+            {
+                parts.Add($"{requests} serving an HTTP request");
+            }
+
+            string summary = string.Join(", ", parts);
+            int blockedPool = Threads.Count(t => t.IsThreadPoolWorker && t.BlockedOn is not null);
+            bool idlePool = Threads.Any(t => t.IsThreadPoolWorker && t.IsIdleWorker);
+            if (blockedPool >= 2 && !idlePool)
+            {
+                summary += $": thread-pool starvation likely ({blockedPool} pool threads blocked, none idle)";
+            }
+
+            return summary;
+        }
+    }
+}
