@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace StatProf.Cli.Dump;
@@ -51,7 +52,7 @@ internal static class DumpWriter
     /// <summary>The JSON object of docs/cli-dump.md.</summary>
     public static void WriteJson(ThreadDump dump, Stream output)
     {
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
         json.WriteNumber("pid", dump.ProcessId);
         json.WriteString("process", dump.ProcessName);

@@ -33,6 +33,7 @@ internal static class ThreadDumper
         string processName = ProcessName(pid) ?? throw new DumpTargetException($"no process with id {pid}.");
         var osThreads = OsThreads(pid);
 
+        Warm(pid);
         var pause = Stopwatch.StartNew();
         DataTarget target;
         try
@@ -57,7 +58,7 @@ internal static class ThreadDumper
             }
 
             ClrInfo clr = target.ClrVersions[0];
-            version = clr.Version.ToString();
+            version = RuntimeVersion(clr);
             using ClrRuntime runtime = clr.CreateRuntime();
             raw = ReadThreads(runtime);
         }
@@ -82,10 +83,41 @@ internal static class ThreadDumper
         return new ThreadDump(pid, processName, version, pause.Elapsed.TotalMilliseconds, threads);
     }
 
+    /// <summary>
+    /// Runs the whole read once on the running (not suspended) target and throws the result away:
+    /// this loads the runtime's data access library and compiles ClrMD's code paths before the
+    /// pause, which then lasts for the reads only (measured: about 700 ms cold, see docs/cli-dump.md).
+    /// Whatever fails here (the target is not .NET, not ours, racing) is left to the real pass to report.
+    /// </summary>
+    private static void Warm(int pid)
+    {
+        try
+        {
+            using DataTarget target = DataTarget.AttachToProcess(pid, suspend: false);
+            if (target.ClrVersions.Length > 0)
+            {
+                using ClrRuntime runtime = target.ClrVersions[0].CreateRuntime();
+                ReadThreads(runtime);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // the suspended pass reports what is wrong
+        }
+    }
+
+    /// <summary>The runtime version from the runtime's folder (…/Microsoft.NETCore.App/10.0.12/libcoreclr.so), else ClrMD's.</summary>
+    private static string RuntimeVersion(ClrInfo clr)
+    {
+        string? folder = Path.GetFileName(Path.GetDirectoryName(clr.ModuleInfo.FileName));
+        return folder is not null && Version.TryParse(folder.Split('-')[0], out _) ? folder : clr.Version.ToString();
+    }
+
     private static ThreadSnapshot Snapshot(RawThread thread, Dictionary<int, (string Name, char State)> osThreads)
     {
         osThreads.TryGetValue(thread.OsId, out var os);
-        var blocked = WaitClassifier.Classify(thread.Frames);
+        bool poolWorker = WaitClassifier.IsThreadPoolWorker(thread.Frames);
+        var blocked = WaitClassifier.Classify(thread.Frames, poolWorker);
         BlockInfo? blockedOn = blocked is { } b
             ? new BlockInfo(b.Kind, b.Frame, b.Kind == BlockKind.Lock ? thread.LockOwnerOsId : null, b.Kind == BlockKind.Lock ? thread.LockOwnerManagedId : null)
             : null;
@@ -102,7 +134,7 @@ internal static class ThreadDumper
             thread.Request,
             blockedOn,
             thread.Frames,
-            WaitClassifier.IsThreadPoolWorker(thread.Frames),
+            poolWorker,
             WaitClassifier.IsIdleWorker(thread.Frames));
     }
 
@@ -260,8 +292,12 @@ internal static class ThreadDumper
             return $"[{frame.FrameName ?? "native"}]";
         }
 
+        // Generic instantiations stay in the type name (Task<System.Int32>) but not in the method
+        // name, where ClrMD spells them in full (Start[[..., assembly]]).
         string typeName = method.Type?.Name ?? "?";
-        return $"{typeName.Replace('+', '.')}.{method.Name}";
+        string methodName = method.Name ?? "?";
+        int generic = methodName.IndexOf("[[", StringComparison.Ordinal);
+        return $"{typeName.Replace('+', '.')}.{(generic > 0 ? methodName[..generic] : methodName)}";
     }
 
     /// <summary>The process name from /proc, or <c>null</c> when there is no such process.</summary>

@@ -24,6 +24,11 @@ internal static class WaitClassifier
         "System.Runtime.CompilerServices.TaskAwaiter.HandleNonSuccessAndDebuggerNotification",
         "System.Runtime.CompilerServices.TaskAwaiter.ValidateEnd",
         "System.Runtime.CompilerServices.ConfiguredTaskAwaitable.ConfiguredTaskAwaiter.GetResult",
+    ];
+
+    /// <summary>An event wait: sync-over-async on a thread-pool thread (it holds a pool thread the way Task.Wait does), a plain wait on a dedicated thread (Kestrel's timer waits so).</summary>
+    private static readonly string[] PoolEventWait =
+    [
         "System.Threading.ManualResetEventSlim.Wait",
     ];
 
@@ -60,25 +65,29 @@ internal static class WaitClassifier
     ];
 
     /// <summary>The blocking kind and the frame that shows it, or <c>null</c> when not blocked.</summary>
-    public static (BlockKind Kind, string Frame)? Classify(IReadOnlyList<string> frames)
+    public static (BlockKind Kind, string Frame)? Classify(IReadOnlyList<string> frames, bool threadPoolWorker)
     {
+        // The outermost matching frame names the call the code made (Task.Wait rather than the
+        // Monitor.Wait inside it; Monitor.Enter rather than its slow path).
         int end = RegionEnd(frames);
-        (BlockKind, string)? lockEntry = null;
+        string? syncOverAsync = null;
+        string? lockEntry = null;
         for (int i = 0; i < end; i++)
         {
             string frame = frames[i];
-            if (Matches(frame, SyncOverAsync))
+            if (Matches(frame, SyncOverAsync) || (threadPoolWorker && Matches(frame, PoolEventWait)))
             {
-                return (BlockKind.SyncOverAsync, frame);
+                syncOverAsync = frame;
             }
-
-            if (lockEntry is null && Matches(frame, LockEntry))
+            else if (Matches(frame, LockEntry))
             {
-                lockEntry = (BlockKind.Lock, frame);
+                lockEntry = frame;
             }
         }
 
-        return lockEntry;
+        return syncOverAsync is not null ? (BlockKind.SyncOverAsync, syncOverAsync)
+            : lockEntry is not null ? (BlockKind.Lock, lockEntry)
+            : null;
     }
 
     /// <summary>Whether the frames show a wait of any kind (blocked, asleep, idle, polling).</summary>
@@ -87,7 +96,7 @@ internal static class WaitClassifier
         int end = RegionEnd(frames);
         for (int i = 0; i < end; i++)
         {
-            if (Matches(frames[i], SyncOverAsync) || Matches(frames[i], LockEntry) || Matches(frames[i], Waits))
+            if (Matches(frames[i], SyncOverAsync) || Matches(frames[i], PoolEventWait) || Matches(frames[i], LockEntry) || Matches(frames[i], Waits))
             {
                 return true;
             }

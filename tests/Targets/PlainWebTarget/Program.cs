@@ -19,7 +19,7 @@ app.MapGet("/slow/{name}", (string name, int? seconds) =>
 });
 app.MapGet("/", () => "ok");
 await app.StartAsync();
-string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 Console.WriteLine($"listening {address}");
 Console.Out.Flush();
 await app.WaitForShutdownAsync();
