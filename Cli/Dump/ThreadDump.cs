@@ -20,7 +20,9 @@ internal sealed record ThreadDump(int ProcessId, string ProcessName, string Runt
 
     /// <summary>
     /// The one-line verdict at the top of the dump: thread-pool starvation is likely when at least
-    /// two thread-pool threads are blocked (sync-over-async or lock) and no thread-pool worker is idle.
+    /// two thread-pool threads are blocked (sync-over-async or lock) and they are at least three
+    /// quarters of the pool's workers (the pool injects a few extra threads when Task.Wait blocks
+    /// a worker: those idle ones do not make the pool healthy).
     /// </summary>
     public string Summary
     {
@@ -46,10 +48,10 @@ internal sealed record ThreadDump(int ProcessId, string ProcessName, string Runt
 
             string summary = string.Join(", ", parts);
             int blockedPool = Threads.Count(t => t.IsThreadPoolWorker && t.BlockedOn is not null);
-            bool idlePool = Threads.Any(t => t.IsThreadPoolWorker && t.IsIdleWorker);
-            if (blockedPool >= 2 && !idlePool)
+            int pool = Threads.Count(t => t.IsThreadPoolWorker);
+            if (blockedPool >= 2 && blockedPool * 4 >= pool * 3)
             {
-                summary += $": thread-pool starvation likely ({blockedPool} pool threads blocked, none idle)";
+                summary += $": thread-pool starvation likely ({blockedPool} of {pool} pool threads blocked)";
             }
 
             return summary;

@@ -60,7 +60,7 @@ internal static class ThreadDumper
             ClrInfo clr = target.ClrVersions[0];
             version = RuntimeVersion(clr);
             using ClrRuntime runtime = clr.CreateRuntime();
-            raw = ReadThreads(runtime);
+            raw = ReadThreads(runtime, walkStacks: true);
         }
         catch (Exception ex) when (ex is not DumpTargetException)
         {
@@ -84,9 +84,9 @@ internal static class ThreadDumper
     }
 
     /// <summary>
-    /// Runs the whole read once on the running (not suspended) target and throws the result away:
-    /// this loads the runtime's data access library and compiles ClrMD's code paths before the
-    /// pause, which then lasts for the reads only (measured: about 700 ms cold, see docs/cli-dump.md).
+    /// Reads the runtime once on the running (not suspended) target, without walking stacks, and
+    /// throws the result away: this loads the runtime's data access library and compiles most of
+    /// ClrMD's code before the pause (measured: about 700 ms cold, see docs/cli-dump.md).
     /// Whatever fails here (the target is not .NET, not ours, racing) is left to the real pass to report.
     /// </summary>
     private static void Warm(int pid)
@@ -97,7 +97,7 @@ internal static class ThreadDumper
             if (target.ClrVersions.Length > 0)
             {
                 using ClrRuntime runtime = target.ClrVersions[0].CreateRuntime();
-                ReadThreads(runtime);
+                ReadThreads(runtime, walkStacks: false);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -140,7 +140,9 @@ internal static class ThreadDumper
 
     private sealed record RawThread(int OsId, int ManagedId, string? ManagedName, IReadOnlyList<string> Frames, HttpRequestInfo? Request, int? LockOwnerOsId, int? LockOwnerManagedId);
 
-    private static List<RawThread> ReadThreads(ClrRuntime runtime)
+    /// <param name="runtime">The target's runtime.</param>
+    /// <param name="walkStacks">Walk stacks and stack roots: only with the target suspended (on running threads the runtime's data access library reads torn frames and can crash statprof).</param>
+    private static List<RawThread> ReadThreads(ClrRuntime runtime, bool walkStacks)
     {
         var names = ManagedThreadNames(runtime);
         var byAddress = runtime.Threads.Where(t => t.Address != 0).GroupBy(t => t.Address).ToDictionary(g => g.Key, g => g.First());
@@ -158,7 +160,7 @@ internal static class ThreadDumper
         var result = new List<RawThread>();
         foreach (ClrThread thread in runtime.Threads)
         {
-            if (!thread.IsAlive || thread.OSThreadId == 0)
+            if (!thread.IsAlive || thread.OSThreadId == 0 || !walkStacks)
             {
                 continue;
             }

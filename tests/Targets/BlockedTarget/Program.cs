@@ -7,7 +7,8 @@ namespace BlockedTarget;
 /// <see cref="Workload.Spin"/>; <c>LockHolder</c> holds <see cref="Workload.Gate"/> and sleeps;
 /// <c>LockWaiter</c> blocks entering it; <c>TaskWaiter</c> blocks in <c>Task.Wait</c> on a task that
 /// never completes. Prints "ready" once every thread is in place, then runs until killed
-/// (or until the optional number of seconds in the first argument has passed).
+/// (or until the optional number of seconds in the first argument has passed). A second
+/// argument N queues N thread-pool work items that each block in Task.Wait forever (starvation).
 /// </summary>
 internal static class Program
 {
@@ -20,6 +21,13 @@ internal static class Program
         holding.Wait();
         Start("LockWaiter", Workload.EnterLock);
         Start("TaskWaiter", Workload.WaitForever);
+        int starve = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        for (int i = 0; i < starve; i++)
+        {
+            ThreadPool.QueueUserWorkItem(_ => Workload.WaitForever());
+        }
+
+        Thread.Sleep(starve * 200);
         Thread.Sleep(300); // the waiters reach their waits
         Console.WriteLine("ready");
         Console.Out.Flush();
