@@ -181,7 +181,7 @@ internal static class ThreadDumper
                     continue;
                 }
 
-                request ??= RequestOf(obj);
+                request ??= TryRequestOf(obj);
                 if (lockOwner is null && heldLocks.TryGetValue(obj.Address, out var owner) && owner.Address != thread.Address)
                 {
                     lockOwner = owner;
@@ -234,6 +234,23 @@ internal static class ThreadDumper
         }
 
         return names;
+    }
+
+    /// <summary>
+    /// <see cref="RequestOf"/>, or <c>null</c> for an object ClrMD cannot read whole: a stack slot
+    /// may hold an object being built (a connection not yet initialized), whose fields or type data
+    /// ClrMD then fails on; one unreadable root must not lose the whole dump.
+    /// </summary>
+    private static HttpRequestInfo? TryRequestOf(ClrObject obj)
+    {
+        try
+        {
+            return RequestOf(obj);
+        }
+        catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The request of a Kestrel connection (HttpProtocol: Http1Connection, Http2Stream, ...) or of a DefaultHttpContext.</summary>
