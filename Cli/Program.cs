@@ -15,6 +15,7 @@ internal static class Program
             DiffCommand.Create(Console.Out, Console.Error),
             RecordCommand.Create(Console.Out, Console.Error),
             AttachCommand.Create(Console.Out, Console.Error),
+            DumpCommand.Create(Console.Out, Console.Error),
         };
         return root.Parse(args).Invoke();
     }

@@ -1,0 +1,427 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Diagnostics.Runtime;
+
+namespace StatProf.Cli.Dump;
+
+/// <summary>
+/// Takes a <see cref="ThreadDump"/> of another process with ClrMD: attaches with the process
+/// suspended, reads every managed thread's frames, stack roots (for HTTP requests) and the sync
+/// blocks (for lock owners), detaches, and reports how long the target was paused. Everything that
+/// can be read without the pause (thread names and states from /proc) is read before it, and all
+/// formatting happens after it. ClrMD cannot attach to its own process.
+/// </summary>
+internal static class ThreadDumper
+{
+    private const string HttpProtocolType = "Microsoft.AspNetCore.Server.Kestrel.Core.Internal.Http.HttpProtocol";
+    private const string DefaultHttpContextType = "Microsoft.AspNetCore.Http.DefaultHttpContext";
+
+    /// <summary>Kestrel's <c>HttpMethod</c> enum, by value.</summary>
+    private static readonly string[] KestrelMethods = ["GET", "PUT", "DELETE", "POST", "HEAD", "TRACE", "PATCH", "CONNECT", "OPTIONS"];
+
+    /// <summary>Dumps the threads of process <paramref name="pid"/>.</summary>
+    /// <param name="pid">The target process.</param>
+    /// <param name="whilePaused">Called once attached, with the target paused (tests use it to end the target mid-dump).</param>
+    /// <exception cref="DumpTargetException">The target cannot be dumped; the message says why in one line.</exception>
+    public static ThreadDump Dump(int pid, Action? whilePaused = null)
+    {
+        if (pid == Environment.ProcessId)
+        {
+            throw new DumpTargetException($"process {pid} is statprof itself: dump another process.");
+        }
+
+        string processName = ProcessName(pid) ?? throw new DumpTargetException($"no process with id {pid}.");
+        var osThreads = OsThreads(pid);
+
+        Warm(pid);
+        var pause = Stopwatch.StartNew();
+        DataTarget target;
+        try
+        {
+            target = DataTarget.AttachToProcess(pid, suspend: true);
+        }
+        catch (Exception ex) when (ex is not DumpTargetException)
+        {
+            throw AttachFailure(pid, processName, ex);
+        }
+
+        List<RawThread> raw;
+        string version;
+        try
+        {
+            whilePaused?.Invoke();
+            if (target.ClrVersions.Length == 0)
+            {
+                throw new DumpTargetException(IsAlive(pid)
+                    ? $"process {pid} ({processName}) is not a .NET process: no .NET runtime is loaded in it."
+                    : $"process {pid} ({processName}) exited during the dump.");
+            }
+
+            ClrInfo clr = target.ClrVersions[0];
+            version = RuntimeVersion(clr);
+            using ClrRuntime runtime = clr.CreateRuntime();
+            raw = ReadThreads(runtime, walkStacks: true);
+        }
+        catch (Exception ex) when (ex is not DumpTargetException)
+        {
+            throw IsAlive(pid)
+                ? new DumpTargetException($"cannot read process {pid} ({processName}): {OneLine(ex.Message)}")
+                : new DumpTargetException($"process {pid} ({processName}) exited during the dump.");
+        }
+        finally
+        {
+            target.Dispose();
+            pause.Stop();
+        }
+
+        if (!IsAlive(pid))
+        {
+            throw new DumpTargetException($"process {pid} ({processName}) exited during the dump.");
+        }
+
+        var threads = raw.Select(t => Snapshot(t, osThreads)).ToList();
+        return new ThreadDump(pid, processName, version, pause.Elapsed.TotalMilliseconds, threads);
+    }
+
+    /// <summary>
+    /// Reads the runtime once on the running (not suspended) target, without walking stacks, and
+    /// throws the result away: this loads the runtime's data access library and compiles most of
+    /// ClrMD's code before the pause (measured: about 700 ms cold, see docs/cli-dump.md).
+    /// Whatever fails here (the target is not .NET, not ours, racing) is left to the real pass to report.
+    /// </summary>
+    private static void Warm(int pid)
+    {
+        try
+        {
+            using DataTarget target = DataTarget.AttachToProcess(pid, suspend: false);
+            if (target.ClrVersions.Length > 0)
+            {
+                using ClrRuntime runtime = target.ClrVersions[0].CreateRuntime();
+                ReadThreads(runtime, walkStacks: false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // the suspended pass reports what is wrong
+        }
+    }
+
+    /// <summary>The runtime version from the runtime's folder (…/Microsoft.NETCore.App/10.0.12/libcoreclr.so), else ClrMD's.</summary>
+    private static string RuntimeVersion(ClrInfo clr)
+    {
+        string? folder = Path.GetFileName(Path.GetDirectoryName(clr.ModuleInfo.FileName));
+        return folder is not null && Version.TryParse(folder.Split('-')[0], out _) ? folder : clr.Version.ToString();
+    }
+
+    private static ThreadSnapshot Snapshot(RawThread thread, Dictionary<int, (string Name, char State)> osThreads)
+    {
+        osThreads.TryGetValue(thread.OsId, out var os);
+        bool poolWorker = WaitClassifier.IsThreadPoolWorker(thread.Frames);
+        var blocked = WaitClassifier.Classify(thread.Frames, poolWorker);
+        BlockInfo? blockedOn = blocked is { } b
+            ? new BlockInfo(b.Kind, b.Frame, b.Kind == BlockKind.Lock ? thread.LockOwnerOsId : null, b.Kind == BlockKind.Lock ? thread.LockOwnerManagedId : null)
+            : null;
+
+        // The frames say "waiting" for a known wait; else the OS state read just before the pause
+        // does (R running; S/D asleep in the kernel, e.g. a native wait).
+        bool waiting = blockedOn is not null || WaitClassifier.IsWaiting(thread.Frames) || (os.State != '\0' && os.State != 'R');
+        string? name = thread.ManagedName ?? (string.IsNullOrEmpty(os.Name) ? null : os.Name);
+        return new ThreadSnapshot(
+            thread.OsId,
+            thread.ManagedId,
+            name,
+            waiting ? ThreadState.Waiting : ThreadState.Running,
+            thread.Request,
+            blockedOn,
+            thread.Frames,
+            poolWorker,
+            WaitClassifier.IsIdleWorker(thread.Frames));
+    }
+
+    private sealed record RawThread(int OsId, int ManagedId, string? ManagedName, IReadOnlyList<string> Frames, HttpRequestInfo? Request, int? LockOwnerOsId, int? LockOwnerManagedId);
+
+    /// <param name="runtime">The target's runtime.</param>
+    /// <param name="walkStacks">Walk stacks and stack roots: only with the target suspended (on running threads the runtime's data access library reads torn frames and can crash statprof).</param>
+    private static List<RawThread> ReadThreads(ClrRuntime runtime, bool walkStacks)
+    {
+        var names = ManagedThreadNames(runtime);
+        var byAddress = runtime.Threads.Where(t => t.Address != 0).GroupBy(t => t.Address).ToDictionary(g => g.Key, g => g.First());
+
+        // Held monitors with waiters: object address → owner thread.
+        var heldLocks = new Dictionary<ulong, ClrThread>();
+        foreach (SyncBlock sync in runtime.Heap.EnumerateSyncBlocks())
+        {
+            if (sync.IsMonitorHeld && byAddress.TryGetValue(sync.HoldingThreadAddress, out var owner))
+            {
+                heldLocks[sync.Object] = owner;
+            }
+        }
+
+        var result = new List<RawThread>();
+        foreach (ClrThread thread in runtime.Threads)
+        {
+            if (!thread.IsAlive || thread.OSThreadId == 0 || !walkStacks)
+            {
+                continue;
+            }
+
+            var frames = new List<string>();
+            foreach (ClrStackFrame frame in thread.EnumerateStackTrace(includeContext: false, maxFrames: 1024))
+            {
+                frames.Add(FrameName(frame));
+            }
+
+            HttpRequestInfo? request = null;
+            ClrThread? lockOwner = null;
+            foreach (ClrStackRoot root in thread.EnumerateStackRoots())
+            {
+                ClrObject obj = root.Object;
+                if (!obj.IsValid || obj.Type is null)
+                {
+                    continue;
+                }
+
+                request ??= TryRequestOf(obj);
+                if (lockOwner is null && heldLocks.TryGetValue(obj.Address, out var owner) && owner.Address != thread.Address)
+                {
+                    lockOwner = owner;
+                }
+            }
+
+            // A lock a thread waits for is not always among its own roots: with one held monitor
+            // that another thread owns, that is the one.
+            if (lockOwner is null && heldLocks.Count > 0)
+            {
+                var others = heldLocks.Values.Where(o => o.Address != thread.Address).Distinct().ToList();
+                if (others.Count == 1 && heldLocks.Count == 1)
+                {
+                    lockOwner = others[0];
+                }
+            }
+
+            names.TryGetValue(thread.ManagedThreadId, out string? managedName);
+            result.Add(new RawThread(
+                (int)thread.OSThreadId,
+                thread.ManagedThreadId,
+                managedName,
+                frames,
+                request,
+                lockOwner is null ? null : (int)lockOwner.OSThreadId,
+                lockOwner?.ManagedThreadId));
+        }
+
+        return result;
+    }
+
+    /// <summary>Managed thread names, from the Thread objects the runtime's handles keep alive (no heap walk).</summary>
+    private static Dictionary<int, string> ManagedThreadNames(ClrRuntime runtime)
+    {
+        var names = new Dictionary<int, string>();
+        foreach (ClrHandle handle in runtime.EnumerateHandles())
+        {
+            ClrObject obj = handle.Object;
+            if (!obj.IsValid || obj.Type?.Name != "System.Threading.Thread")
+            {
+                continue;
+            }
+
+            int id = obj.ReadField<int>("_managedThreadId");
+            string? name = obj.ReadStringField("_name");
+            if (id != 0 && !string.IsNullOrEmpty(name))
+            {
+                names[id] = name;
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// <see cref="RequestOf"/>, or <c>null</c> for an object ClrMD cannot read whole: a stack slot
+    /// may hold an object being built (a connection not yet initialized), whose fields or type data
+    /// ClrMD then fails on; one unreadable root must not lose the whole dump.
+    /// </summary>
+    private static HttpRequestInfo? TryRequestOf(ClrObject obj)
+    {
+        try
+        {
+            return RequestOf(obj);
+        }
+        catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The request of a Kestrel connection (HttpProtocol: Http1Connection, Http2Stream, ...) or of a DefaultHttpContext.</summary>
+    private static HttpRequestInfo? RequestOf(ClrObject obj)
+    {
+        ClrType type = obj.Type!;
+        if (type.Name == DefaultHttpContextType)
+        {
+            ClrInstanceField? features = type.GetFieldByName("_features");
+            if (features is null)
+            {
+                return null;
+            }
+
+            ClrObject collection = obj.ReadValueTypeField(features).ReadObjectField("<Collection>k__BackingField");
+            return collection.IsValid && collection.Type is not null && DerivesFrom(collection.Type, HttpProtocolType) ? ProtocolRequest(collection) : null;
+        }
+
+        return DerivesFrom(type, HttpProtocolType) ? ProtocolRequest(obj) : null;
+    }
+
+    private static HttpRequestInfo? ProtocolRequest(ClrObject protocol)
+    {
+        string? path = protocol.ReadStringField("<Path>k__BackingField");
+        if (string.IsNullOrEmpty(path))
+        {
+            return null; // between requests on a kept-alive connection
+        }
+
+        string? method = protocol.Type!.GetFieldByName("_methodText") is not null ? protocol.ReadStringField("_methodText") : null;
+        if (string.IsNullOrEmpty(method))
+        {
+            byte value = protocol.ReadField<byte>("<Method>k__BackingField");
+            method = value < KestrelMethods.Length ? KestrelMethods[value] : "?";
+        }
+
+        return new HttpRequestInfo(method, path);
+    }
+
+    private static bool DerivesFrom(ClrType type, string baseName)
+    {
+        for (ClrType? t = type; t is not null; t = t.BaseType)
+        {
+            if (t.Name == baseName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string FrameName(ClrStackFrame frame)
+    {
+        ClrMethod? method = frame.Method;
+        if (frame.Kind != ClrStackFrameKind.ManagedMethod || method is null)
+        {
+            return $"[{frame.FrameName ?? "native"}]";
+        }
+
+        // Generic instantiations stay in the type name (Task<System.Int32>) but not in the method
+        // name, where ClrMD spells them in full (Start[[..., assembly]]).
+        string typeName = method.Type?.Name ?? "?";
+        string methodName = method.Name ?? "?";
+        int generic = methodName.IndexOf("[[", StringComparison.Ordinal);
+        return $"{typeName.Replace('+', '.')}.{(generic > 0 ? methodName[..generic] : methodName)}";
+    }
+
+    /// <summary>The process name from /proc, or <c>null</c> when there is no such process.</summary>
+    private static string? ProcessName(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.ProcessName;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>OS thread names and states (/proc/PID/task/TID/stat) read before the pause.</summary>
+    private static Dictionary<int, (string Name, char State)> OsThreads(int pid)
+    {
+        var threads = new Dictionary<int, (string, char)>();
+        string tasks = $"/proc/{pid}/task";
+        if (!Directory.Exists(tasks))
+        {
+            return threads;
+        }
+
+        try
+        {
+            foreach (string dir in Directory.EnumerateDirectories(tasks))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int tid))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    int open = stat.IndexOf('(', StringComparison.Ordinal);
+                    int close = stat.LastIndexOf(')');
+                    if (open >= 0 && close > open && close + 2 < stat.Length)
+                    {
+                        threads[tid] = (stat[(open + 1)..close], stat[close + 2]);
+                    }
+                }
+                catch (IOException)
+                {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // the process ended meanwhile: the attach reports it
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // another user's process: the attach reports it
+        }
+
+        return threads;
+    }
+
+    /// <summary>Whether the process still runs (a zombie or a missing /proc entry has ended).</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int close = stat.LastIndexOf(')');
+            char state = close + 2 < stat.Length ? stat[close + 2] : '?';
+            return state is not ('Z' or 'X' or 'x');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
+    private static DumpTargetException AttachFailure(int pid, string processName, Exception ex)
+    {
+        if (!IsAlive(pid))
+        {
+            return new DumpTargetException($"process {pid} ({processName}) exited during the dump.");
+        }
+
+        int errno = ex is ClrDiagnosticsException clr ? clr.HResult : 0;
+        bool denied = ex is UnauthorizedAccessException || errno == 1 /* EPERM */ || errno == 13 /* EACCES */
+            || ex.Message.Contains("errno: 1", StringComparison.Ordinal) || ex.Message.Contains("ermission", StringComparison.Ordinal);
+        if (denied)
+        {
+            return new DumpTargetException(
+                $"permission denied attaching to process {pid} ({processName}): run statprof as the process's user or as root (ptrace needs the same user, CAP_SYS_PTRACE, or kernel.yama.ptrace_scope 0).");
+        }
+
+        return new DumpTargetException($"cannot attach to process {pid} ({processName}): {OneLine(ex.Message)}");
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+}

@@ -1,0 +1,87 @@
+using System.Runtime.CompilerServices;
+
+namespace BlockedTarget;
+
+/// <summary>
+/// Threads in known states for <c>statprof dump</c>: <c>Spinner</c> burns CPU in
+/// <see cref="Workload.Spin"/>; <c>LockHolder</c> holds <see cref="Workload.Gate"/> and sleeps;
+/// <c>LockWaiter</c> blocks entering it; <c>TaskWaiter</c> blocks in <c>Task.Wait</c> on a task that
+/// never completes. Prints "ready" once every thread is in place, then runs until killed
+/// (or until the optional number of seconds in the first argument has passed). A second
+/// argument N queues N thread-pool work items that each block in Task.Wait forever (starvation).
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        int seconds = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 600;
+        using var holding = new ManualResetEventSlim();
+        Start("Spinner", Workload.Spin);
+        Start("LockHolder", () => Workload.HoldLock(holding));
+        holding.Wait();
+        Start("LockWaiter", Workload.EnterLock);
+        Start("TaskWaiter", Workload.WaitForever);
+        int starve = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        for (int i = 0; i < starve; i++)
+        {
+            ThreadPool.QueueUserWorkItem(_ => Workload.WaitForever());
+        }
+
+        Thread.Sleep(starve * 200);
+        Thread.Sleep(300); // the waiters reach their waits
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        return 0;
+    }
+
+    private static void Start(string name, Action body)
+    {
+        var thread = new Thread(() => body()) { Name = name, IsBackground = true };
+        thread.Start();
+    }
+}
+
+/// <summary>The methods the dump tests look for by name.</summary>
+internal static class Workload
+{
+    /// <summary>The monitor <see cref="HoldLock"/> holds and <see cref="EnterLock"/> waits for.</summary>
+    public static readonly object Gate = new();
+
+    private static long spins;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Spin()
+    {
+        while (true)
+        {
+            spins = unchecked(spins * 31 + 7);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void HoldLock(ManualResetEventSlim holding)
+    {
+        lock (Gate)
+        {
+            holding.Set();
+            Thread.Sleep(Timeout.Infinite);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void EnterLock()
+    {
+        lock (Gate)
+        {
+            Console.WriteLine("never");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void WaitForever()
+    {
+        var never = new TaskCompletionSource();
+        never.Task.Wait();
+    }
+}
