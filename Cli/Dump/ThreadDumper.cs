@@ -134,8 +134,7 @@ internal static class ThreadDumper
             thread.Request,
             blockedOn,
             thread.Frames,
-            poolWorker,
-            WaitClassifier.IsIdleWorker(thread.Frames));
+            poolWorker);
     }
 
     private sealed record RawThread(int OsId, int ManagedId, string? ManagedName, IReadOnlyList<string> Frames, HttpRequestInfo? Request, int? LockOwnerOsId, int? LockOwnerManagedId);

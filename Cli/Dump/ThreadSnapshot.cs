@@ -9,7 +9,6 @@ namespace StatProf.Cli.Dump;
 /// <param name="BlockedOn">What the thread is blocked in, for sync-over-async waits and locks.</param>
 /// <param name="Frames">Frame names, innermost first; runtime frames in brackets.</param>
 /// <param name="IsThreadPoolWorker">The thread is a thread-pool worker.</param>
-/// <param name="IsIdleWorker">A thread-pool worker waiting for work (not serving anything).</param>
 internal sealed record ThreadSnapshot(
     int OsId,
     int ManagedId,
@@ -18,8 +17,7 @@ internal sealed record ThreadSnapshot(
     HttpRequestInfo? Request,
     BlockInfo? BlockedOn,
     IReadOnlyList<string> Frames,
-    bool IsThreadPoolWorker,
-    bool IsIdleWorker);
+    bool IsThreadPoolWorker);
 
 /// <summary>Whether a thread runs or waits.</summary>
 internal enum ThreadState

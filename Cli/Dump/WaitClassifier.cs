@@ -105,22 +105,6 @@ internal static class WaitClassifier
         return false;
     }
 
-    /// <summary>A thread-pool worker waiting for work: its innermost managed frames are the pool's semaphore wait.</summary>
-    public static bool IsIdleWorker(IReadOnlyList<string> frames)
-    {
-        int end = RegionEnd(frames);
-        for (int i = 0; i < end; i++)
-        {
-            if (frames[i].StartsWith("System.Threading.LowLevelLifoSemaphore.Wait", StringComparison.Ordinal)
-                || frames[i].StartsWith("System.Threading.PortableThreadPool.WorkerThread.WorkerDoWork", StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>A thread-pool worker: its outermost managed frames are the pool's worker loop.</summary>
     public static bool IsThreadPoolWorker(IReadOnlyList<string> frames) =>
         frames.Any(f => f.StartsWith("System.Threading.PortableThreadPool.WorkerThread.", StringComparison.Ordinal));
