@@ -26,7 +26,13 @@ public sealed class DumpErrorTests
     [Fact]
     public void AProcessThatIsNotDotNetIsOneLineAndExit4()
     {
-        using var sleep = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        // A grandchild, as every dump target here: a direct child that the test process would ptrace
+        // hangs the attach (see TargetProcess).
+        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("sleep 60 & echo $!; wait");
+        using var shell = Process.Start(start)!;
+        using var sleep = Process.GetProcessById(int.Parse(shell.StandardOutput.ReadLine()!, System.Globalization.CultureInfo.InvariantCulture));
         try
         {
             var (exit, stdout, stderr) = DumpRun.InProcess(new DumpSettings { ProcessId = sleep.Id });
@@ -39,7 +45,7 @@ public sealed class DumpErrorTests
         finally
         {
             sleep.Kill();
-            sleep.WaitForExit();
+            shell.WaitForExit(10_000);
         }
     }
 
