@@ -38,13 +38,48 @@ internal static class TargetProcess
             return DiagnosticsClient.GetPublishedProcesses().Contains(pid) ? [$"dotnet-diagnostic-{pid}"] : [];
         }
 
+        string[] sockets;
         try
         {
-            return Directory.GetFiles(System.IO.Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket");
+            sockets = Directory.GetFiles(System.IO.Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket");
         }
         catch (IOException)
         {
             return [];
+        }
+
+        // A runtime killed with SIGKILL leaves its socket behind, and process ids are reused: a new
+        // process can inherit a dead runtime's socket name. The runtime names its socket with its
+        // start time in clock ticks since boot (field 22 of /proc/PID/stat), so only that one is its own.
+        return StartTicks(pid) is { } start
+            ? Array.FindAll(sockets, socket => socket.EndsWith($"-{pid}-{start}-socket", StringComparison.Ordinal))
+            : sockets;
+    }
+
+    /// <summary>The process's start time in clock ticks since boot, on Linux; null where it cannot be read.</summary>
+    private static string? StartTicks(int pid)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            int close = stat.LastIndexOf(')');
+            if (close < 0)
+            {
+                return null;
+            }
+
+            // Fields after the command name start at field 3 (state); start time is field 22.
+            string[] fields = stat[(close + 2)..].Split(' ');
+            return fields.Length > 19 && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out _) ? fields[19] : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

@@ -43,6 +43,30 @@ public sealed class ErrorTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A runtime killed with SIGKILL leaves its socket behind; a later process that gets the same
+    /// pid must not be taken for a .NET program listening on it (CI once connected to such a socket).
+    /// </summary>
+    [Fact]
+    public void AttachIgnoresTheSocketLeftByADeadRuntimeWithTheSamePid()
+    {
+        using Process sleep = Process.Start("sleep", ["60"])!;
+        string stale = Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{sleep.Id}-1-socket");
+        File.WriteAllText(stale, "");
+        try
+        {
+            var (exit, stderr) = Attach(new AttachSettings { ProcessId = sleep.Id, Output = Output() });
+
+            Assert.Equal(4, exit);
+            Assert.Equal($"statprof attach: cannot attach to process {sleep.Id} (sleep): it is not a .NET process (no dotnet-diagnostic socket, no CoreCLR loaded).", OneLine(stderr));
+        }
+        finally
+        {
+            File.Delete(stale);
+            Targets.Stop(sleep);
+        }
+    }
+
     [Fact]
     public void AttachToAProcessWithDiagnosticsDisabled()
     {
