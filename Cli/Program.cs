@@ -16,6 +16,7 @@ internal static class Program
             RecordCommand.Create(Console.Out, Console.Error),
             AttachCommand.Create(Console.Out, Console.Error),
             DumpCommand.Create(Console.Out, Console.Error),
+            TopCommand.Create(Console.Out, Console.Error),
         };
         return root.Parse(args).Invoke();
     }

@@ -80,8 +80,8 @@ internal static class AttachCommand
         TargetProcess.RequireSocket(pid, name);
         string path = settings.Output ?? Recording.DefaultOutput("attach", pid);
         using ThreadRecordFile file = Recording.OpenOutput(path, settings.IntervalMs, settings.ThresholdMs, tid => EventPipeRecorder.ThreadName(pid, tid));
-        file.Begin(Recording.Header(pid, name, settings.ThresholdMs, settings.IntervalMs));
         var client = new DiagnosticsClient(pid);
+        file.Begin(Recording.Header(client, pid, name, settings.ThresholdMs, settings.IntervalMs));
         TimeSpan? duration = settings.DurationSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
         bool exited = Recording.Run(client, pid, name, file, onStarted: null, duration, cancel);
         stderr.WriteLine(Recording.Summary(file, pid, name, exited));

@@ -108,7 +108,7 @@ internal static class RecordCommand
         pid = process.Id;
         string name = settings.Command[0];
         DiagnosticsClient client = WaitForPort(process, name, settings.PortTimeout);
-        file.Begin(Recording.Header(pid, Path.GetFileNameWithoutExtension(name), settings.ThresholdMs, settings.IntervalMs));
+        file.Begin(Recording.Header(client, pid, Path.GetFileNameWithoutExtension(name), settings.ThresholdMs, settings.IntervalMs));
         TimeSpan? duration = settings.DurationSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
         bool exited;
         try

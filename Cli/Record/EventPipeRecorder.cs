@@ -12,7 +12,8 @@ namespace StatProf.Cli.Record;
 /// <summary>
 /// One EventPipe session on another process (the runtime's sample profiler, method load events and
 /// a rundown), read in real time with <see cref="TraceLog"/> on a thread of its own; every thread
-/// sample goes to a <see cref="ThreadRecordFile"/>.
+/// sample goes to an <see cref="ISampleSink"/>: the record file of <c>record</c>/<c>attach</c> or
+/// the live window of <c>top</c>.
 /// </summary>
 internal sealed class EventPipeRecorder : IDisposable
 {
@@ -23,7 +24,7 @@ internal sealed class EventPipeRecorder : IDisposable
 
     private readonly DiagnosticsClient _client;
     private readonly EventPipeSession _session;
-    private readonly ThreadRecordFile _file;
+    private readonly ISampleSink _sink;
     private readonly int _pid;
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _ended = new();
@@ -37,11 +38,11 @@ internal sealed class EventPipeRecorder : IDisposable
     private long _ticks;
     private volatile bool _stopRequested;
 
-    private EventPipeRecorder(DiagnosticsClient client, EventPipeSession session, ThreadRecordFile file, int pid)
+    private EventPipeRecorder(DiagnosticsClient client, EventPipeSession session, ISampleSink sink, int pid)
     {
         _client = client;
         _session = session;
-        _file = file;
+        _sink = sink;
         _pid = pid;
         _thread = new Thread(Run) { IsBackground = true, Name = "statprof reader" };
     }
@@ -49,12 +50,28 @@ internal sealed class EventPipeRecorder : IDisposable
     /// <summary>The reader's failure, when the stream broke for another reason than a stop or the target's exit.</summary>
     public Exception? Fault { get; private set; }
 
+    /// <summary>Events the runtime reported lost (its buffer overflowed because the reader fell behind).</summary>
+    public long EventsLost
+    {
+        get
+        {
+            try
+            {
+                return _source?.EventsLost ?? 0;
+            }
+            catch (Exception)
+            {
+                return 0; // the source is being torn down
+            }
+        }
+    }
+
     /// <summary>Thread samples received.</summary>
     public long Ticks => Interlocked.Read(ref _ticks);
 
     /// <summary>Opens the session and starts reading. The target may still be suspended (record).</summary>
     /// <exception cref="RecordFailure">The session could not be opened.</exception>
-    public static EventPipeRecorder Start(DiagnosticsClient client, int pid, string name, ThreadRecordFile file)
+    public static EventPipeRecorder Start(DiagnosticsClient client, int pid, string name, ISampleSink sink)
     {
         EventPipeSession session;
         try
@@ -66,7 +83,7 @@ internal sealed class EventPipeRecorder : IDisposable
             throw TargetProcess.ConnectFailure(pid, name, ex);
         }
 
-        var recorder = new EventPipeRecorder(client, session, file, pid);
+        var recorder = new EventPipeRecorder(client, session, sink, pid);
         recorder._thread.Start();
         return recorder;
     }
@@ -197,13 +214,13 @@ internal sealed class EventPipeRecorder : IDisposable
         Interlocked.Increment(ref _ticks);
         DumpState state = ReadState(data);
         IReadOnlyList<FrameRecord> frames = Resolve(data);
-        _file.OnSample(time, data.ThreadID, state, frames);
+        _sink.OnSample(time, data.ThreadID, state, frames);
 
         if (time >= _nextSweep)
         {
             // A thread absent from the ticks of the last second (or 20 intervals) has ended.
             _nextSweep = time.AddMilliseconds(250);
-            _file.EndVanished(time - SweepAge);
+            _sink.EndVanished(time - SweepAge);
         }
 
         if (time >= _nextTrim)

@@ -28,9 +28,9 @@ internal static class Recording
         }
     }
 
-    /// <summary>The header of a recording of <paramref name="pid"/>.</summary>
-    public static HeaderRecord Header(int pid, string name, double thresholdMs, double intervalMs) =>
-        new(DateTime.UtcNow, pid, name, ".NET", thresholdMs, intervalMs, Continuation: false);
+    /// <summary>The header of a recording of <paramref name="pid"/>, with its runtime's version (<see cref="TargetRuntime"/>).</summary>
+    public static HeaderRecord Header(DiagnosticsClient client, int pid, string name, double thresholdMs, double intervalMs) =>
+        new(DateTime.UtcNow, pid, name, TargetRuntime.Describe(client, pid), thresholdMs, intervalMs, Continuation: false);
 
     /// <summary>
     /// Records until the target exits (its event stream ends), <paramref name="duration"/> passes or
@@ -75,7 +75,7 @@ internal static class Recording
 
         // The stream also ends when statprof stops the session: only a target that is gone ended it.
         bool targetGone = exited || TargetProcess.DiesWithin(pid, TimeSpan.Zero);
-        file.Close(DateTime.UtcNow, targetGone, recorder.Ticks, 0);
+        file.Close(DateTime.UtcNow, targetGone, recorder.Ticks, recorder.EventsLost);
         if (recorder.Fault is { } fault)
         {
             throw new RecordFailure(

@@ -17,7 +17,7 @@ namespace StatProf.Cli.Record;
 /// names and rotates its own files): each record is one write flushed to the OS, so the file is valid
 /// at every moment, even if statprof is killed.
 /// </remarks>
-internal sealed class ThreadRecordFile : IDisposable
+internal sealed class ThreadRecordFile : ISampleSink, IDisposable
 {
     private readonly FileStream _stream;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
@@ -65,11 +65,7 @@ internal sealed class ThreadRecordFile : IDisposable
     /// <summary>Writes the header, once the target is known.</summary>
     public void Begin(HeaderRecord header) => Write(header);
 
-    /// <summary>One thread sample of the target.</summary>
-    /// <param name="time">The instant of the tick, UTC.</param>
-    /// <param name="osThreadId">The sampled thread's OS id.</param>
-    /// <param name="state">Running or waiting.</param>
-    /// <param name="frames">Its stack, root first.</param>
+    /// <inheritdoc/>
     public void OnSample(DateTime time, int osThreadId, DumpState state, IReadOnlyList<FrameRecord> frames)
     {
         if (_closed)
@@ -128,10 +124,7 @@ internal sealed class ThreadRecordFile : IDisposable
         Write(new DumpRecord(time, thread.Request, elapsed, thread.Dumps, threadRef, state, frames, Truncated: false) { StackId = stackId });
     }
 
-    /// <summary>
-    /// Ends the threads not sampled since <paramref name="olderThan"/>: the sampler samples every
-    /// managed thread at every tick, so a thread missing from later ticks has ended.
-    /// </summary>
+    /// <inheritdoc/>
     public void EndVanished(DateTime olderThan)
     {
         foreach (ThreadState thread in _threads.Values)
