@@ -16,6 +16,13 @@ internal static class ThreadDumper
     private const string HttpProtocolType = "Microsoft.AspNetCore.Server.Kestrel.Core.Internal.Http.HttpProtocol";
     private const string DefaultHttpContextType = "Microsoft.AspNetCore.Http.DefaultHttpContext";
 
+    /// <summary>
+    /// The .NET 9+ lock type. Its owner is the field <c>_owningThreadId</c> (uint, 0 when free): the
+    /// owner's OS thread id on CoreCLR (measured on 10.0.12: the main thread's is the process id),
+    /// the managed id on other runtimes; both are matched.
+    /// </summary>
+    private const string LockType = "System.Threading.Lock";
+
     /// <summary>Kestrel's <c>HttpMethod</c> enum, by value.</summary>
     private static readonly string[] KestrelMethods = ["GET", "PUT", "DELETE", "POST", "HEAD", "TRACE", "PATCH", "CONNECT", "OPTIONS"];
 
@@ -32,6 +39,11 @@ internal static class ThreadDumper
 
         string processName = ProcessName(pid) ?? throw new DumpTargetException($"no process with id {pid}.");
         var osThreads = OsThreads(pid);
+        if (IsSurelyNotDotnet(pid))
+        {
+            // Told before any ptrace attach: a non-.NET process is never paused by statprof.
+            throw new DumpTargetException($"process {pid} ({processName}) is not a .NET process: no .NET runtime is loaded in it.");
+        }
 
         Warm(pid);
         var pause = Stopwatch.StartNew();
@@ -185,6 +197,11 @@ internal static class ThreadDumper
                 {
                     lockOwner = owner;
                 }
+
+                if (lockOwner is null && obj.Type.Name == LockType && LockObjectOwner(runtime, obj) is { } lockObjectOwner && lockObjectOwner.Address != thread.Address)
+                {
+                    lockOwner = lockObjectOwner;
+                }
             }
 
             // A lock a thread waits for is not always among its own roots: with one held monitor
@@ -210,6 +227,26 @@ internal static class ThreadDumper
         }
 
         return result;
+    }
+
+    /// <summary>The thread that holds a <c>System.Threading.Lock</c>, or <c>null</c> when it is free or unknown.</summary>
+    private static ClrThread? LockObjectOwner(ClrRuntime runtime, ClrObject lockObject)
+    {
+        try
+        {
+            uint owner = lockObject.ReadField<uint>("_owningThreadId");
+            if (owner == 0)
+            {
+                return null;
+            }
+
+            return runtime.Threads.FirstOrDefault(t => t.IsAlive && t.OSThreadId == owner)
+                ?? runtime.Threads.FirstOrDefault(t => t.IsAlive && t.ManagedThreadId == (int)owner);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NullReferenceException or InvalidOperationException)
+        {
+            return null; // another shape of Lock, or one ClrMD cannot read whole: no owner to tell
+        }
     }
 
     /// <summary>Managed thread names, from the Thread objects the runtime's handles keep alive (no heap walk).</summary>
@@ -316,6 +353,32 @@ internal static class ThreadDumper
         string methodName = method.Name ?? "?";
         int generic = methodName.IndexOf("[[", StringComparison.Ordinal);
         return $"{typeName.Replace('+', '.')}.{(generic > 0 ? methodName[..generic] : methodName)}";
+    }
+
+    /// <summary>
+    /// True only when /proc says the process cannot be .NET: its memory maps (readable: same user)
+    /// show no <c>libcoreclr.so</c>, no <c>doublemapper</c> mapping (CoreCLR's W^X code heap, also in a
+    /// single-file app whose host embeds the runtime) and it has no diagnostic socket. Anything
+    /// unreadable or unusual says "maybe": ClrMD then decides, so a real .NET app is never refused.
+    /// </summary>
+    internal static bool IsSurelyNotDotnet(int pid)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/maps"))
+            {
+                if (line.Contains("libcoreclr", StringComparison.Ordinal) || line.Contains("doublemapper", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false; // another user's process, or gone: the attach reports which
+        }
+
+        return StatProf.Cli.Record.TargetProcess.Sockets(pid).Length == 0;
     }
 
     /// <summary>The process name from /proc, or <c>null</c> when there is no such process.</summary>

@@ -28,6 +28,7 @@ internal sealed class ThreadRecordFile : ISampleSink, IDisposable
     private readonly double _intervalMs;
     private readonly double _thresholdMs;
     private readonly Func<int, string> _threadName;
+    private int _processId;
     private long _written;
     private long _samples;
     private bool _closed;
@@ -63,7 +64,12 @@ internal sealed class ThreadRecordFile : ISampleSink, IDisposable
     }
 
     /// <summary>Writes the header, once the target is known.</summary>
-    public void Begin(HeaderRecord header) => Write(header);
+    public void Begin(HeaderRecord header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        _processId = header.ProcessId;
+        Write(header);
+    }
 
     /// <inheritdoc/>
     public void OnSample(DateTime time, int osThreadId, DumpState state, IReadOnlyList<FrameRecord> frames)
@@ -106,7 +112,7 @@ internal sealed class ThreadRecordFile : ISampleSink, IDisposable
         thread.LastDump = time;
         thread.Dumps++;
         Dumps++;
-        var threadRef = new ThreadRef(osThreadId, 0);
+        var threadRef = new ThreadRef(osThreadId, ManagedId(osThreadId));
         long stackId = _stackIds.IdOf(frames, truncated: false);
         if (stackId == thread.LastStackId && thread.Dumps > 1)
         {
@@ -190,6 +196,15 @@ internal sealed class ThreadRecordFile : ISampleSink, IDisposable
             // Best effort: a file left behind holds only its header.
         }
     }
+
+    /// <summary>
+    /// The managed thread id where it is known out of process: the main thread (on Linux its OS id is
+    /// the process id) is always managed thread 1. The runtime's sample events carry only OS ids, and
+    /// its ThreadCreated event comes only for threads created while a session runs and only with the
+    /// Threading keyword, which also turns on a ThreadPool event per work item: other threads get 0,
+    /// "unknown" (docs/record-format.md, docs/cli-record.md).
+    /// </summary>
+    private int ManagedId(int osThreadId) => osThreadId == _processId && _processId > 0 ? 1 : 0;
 
     private void End(ThreadState thread, DateTime time, string outcome)
     {

@@ -68,7 +68,7 @@ internal static class TopView
                 new Text(thread.Boundary ?? "-") { Overflow = Overflow.Ellipsis });
         }
 
-        string keys = status ?? "q quit · i idle frames " + (idle ? "on" : "off");
+        string keys = status ?? string.Create(CultureInfo.InvariantCulture, $"q quit · i idle frames {(idle ? "on" : "off")} · window analysed in {snapshot.AnalysisTime.TotalMilliseconds:0} ms");
         return new Rows(
             new Markup("[bold]" + Markup.Escape(HeaderLine(header, snapshot, now)) + "[/]"),
             frames,
@@ -98,6 +98,8 @@ internal static class TopView
                 CultureInfo.InvariantCulture,
                 $"{Clip(ThreadLabel(thread), 24),-24} {Duration(thread.Seen),8} {(thread.Running ? "running" : "waiting"),-8} {Percent(thread.RunningShare),6}  {thread.Leaf} | {thread.Boundary ?? "-"}"));
         }
+
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"(window analysed in {snapshot.AnalysisTime.TotalMilliseconds:0} ms)"));
 
         return text.ToString();
     }

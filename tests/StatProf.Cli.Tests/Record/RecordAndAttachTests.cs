@@ -39,6 +39,9 @@ public sealed class RecordAndAttachTests : IDisposable
         string[] lines = Targets.Lines(path);
         using JsonDocument header = JsonDocument.Parse(lines[0]);
         Assert.Equal(10, header.RootElement.GetProperty("intervalMs").GetDouble());
+
+        // The runtime the target told over its diagnostic port (the one running these tests), even while suspended at start.
+        Assert.Equal(".NET " + Environment.Version.ToString(3), header.RootElement.GetProperty("process").GetProperty("runtime").GetString());
         AssertEndsWith(lines, "ok");
     }
 
@@ -58,6 +61,11 @@ public sealed class RecordAndAttachTests : IDisposable
             Assert.False(target.HasExited);
             RecordSet set = RecordReader.ReadFiles([path]);
             Assert.Equal(target.Id, PidOf(path));
+            using (JsonDocument header = JsonDocument.Parse(Targets.Lines(path)[0]))
+            {
+                Assert.Equal(".NET " + Environment.Version.ToString(3), header.RootElement.GetProperty("process").GetProperty("runtime").GetString());
+            }
+
             AssertBusyAndBlocked(set, target.Id);
             AssertEndsWith(Targets.Lines(path), "cancelled");
         }
@@ -139,6 +147,10 @@ public sealed class RecordAndAttachTests : IDisposable
         Assert.True(main.Samples >= 20, $"main thread: {main.Samples} samples");
         double busy = Targets.SelfShare(set, main, "Busy.Spin");
         Assert.True(busy > 0.6, $"Busy.Spin holds {busy:P0} of the main thread's {main.Samples} samples");
+
+        // The main thread is managed thread 1; others have no managed id out of process (0, unknown).
+        Assert.Equal(1, Assert.Single(main.Threads).Managed);
+        Assert.Equal(0, Assert.Single(Targets.Thread(set, "blocked").Threads).Managed);
 
         Request blocked = Targets.Thread(set, "blocked");
         Assert.True(blocked.Samples >= 20, $"blocked thread: {blocked.Samples} samples");

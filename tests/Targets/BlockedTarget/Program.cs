@@ -9,6 +9,8 @@ namespace BlockedTarget;
 /// never completes. Prints "ready" once every thread is in place, then runs until killed
 /// (or until the optional number of seconds in the first argument has passed). A second
 /// argument N queues N thread-pool work items that each block in Task.Wait forever (starvation).
+/// A third argument <c>lock-object</c> adds <c>LockObjHolder</c>, holding a
+/// <see cref="System.Threading.Lock"/>, and <c>LockObjWaiter</c>, blocked entering it.
 /// </summary>
 internal static class Program
 {
@@ -21,6 +23,15 @@ internal static class Program
         holding.Wait();
         Start("LockWaiter", Workload.EnterLock);
         Start("TaskWaiter", Workload.WaitForever);
+        if (args.Length > 2 && args[2] == "lock-object")
+        {
+            // The .NET 9+ System.Threading.Lock: `lock` on a Lock object enters it, not a monitor.
+            using var holdingLock = new ManualResetEventSlim();
+            Start("LockObjHolder", () => Workload.HoldLockObject(holdingLock));
+            holdingLock.Wait();
+            Start("LockObjWaiter", Workload.EnterLockObject);
+        }
+
         int starve = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
         for (int i = 0; i < starve; i++)
         {
@@ -66,6 +77,28 @@ internal static class Workload
         {
             holding.Set();
             Thread.Sleep(Timeout.Infinite);
+        }
+    }
+
+    /// <summary>The Lock <see cref="HoldLockObject"/> holds and <see cref="EnterLockObject"/> waits for (third argument <c>lock-object</c>).</summary>
+    public static readonly Lock LockGate = new();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void HoldLockObject(ManualResetEventSlim holding)
+    {
+        lock (LockGate)
+        {
+            holding.Set();
+            Thread.Sleep(Timeout.Infinite);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void EnterLockObject()
+    {
+        lock (LockGate)
+        {
+            Console.WriteLine("never");
         }
     }
 
