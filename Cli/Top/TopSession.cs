@@ -153,7 +153,7 @@ internal static class TopSession
         TimeSpan refresh = TimeSpan.FromSeconds(settings.RefreshSeconds);
         void Show()
         {
-            console.Live(TopView.Render(header, null, DateTime.UtcNow, idle, console.Profile.Height, null))
+            console.Live(TopView.Render(header, null, DateTime.UtcNow, idle, console.Profile.Width, console.Profile.Height, null))
                 .AutoClear(false)
                 .Overflow(VerticalOverflow.Crop)
                 .Cropping(VerticalOverflowCropping.Bottom)
@@ -187,7 +187,7 @@ internal static class TopSession
                         if (now >= next && window.Received > 0)
                         {
                             TopSnapshot snapshot = Filter(window.Snapshot(idle), settings);
-                            context.UpdateTarget(TopView.Render(header with { Dropped = recorder.EventsLost }, snapshot, now, idle, console.Profile.Height, null));
+                            context.UpdateTarget(TopView.Render(header with { Dropped = recorder.EventsLost }, snapshot, now, idle, console.Profile.Width, console.Profile.Height, null));
                             next = now + refresh;
                         }
 

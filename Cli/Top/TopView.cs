@@ -25,8 +25,8 @@ internal static class TopView
     private static string ThreadsTitle(TopSnapshot snapshot) =>
         string.Create(CultureInfo.InvariantCulture, $"Threads, busiest first (boundary: hot/cold boundary over the last {snapshot.Window.TotalSeconds:0.#} s)");
 
-    /// <summary>The live view: header, frames table, threads table and keys, fitted to <paramref name="height"/> lines.</summary>
-    public static IRenderable Render(TopHeader header, TopSnapshot? snapshot, DateTime now, bool idle, int height, string? status)
+    /// <summary>The live view: header, frames table, threads table and keys, fitted to <paramref name="width"/> columns and <paramref name="height"/> lines.</summary>
+    public static IRenderable Render(TopHeader header, TopSnapshot? snapshot, DateTime now, bool idle, int width, int height, string? status)
     {
         if (snapshot is null)
         {
@@ -38,34 +38,36 @@ internal static class TopView
         int threadRows = Math.Min(snapshot.Threads.Count, Math.Max(2, budget / 3));
         int frameRows = Math.Max(2, budget - threadRows);
 
-        var frames = new Table { Border = TableBorder.Simple, Expand = true, Title = new TableTitle(Markup.Escape(FramesTitle(snapshot, idle))) };
-        frames.AddColumn(new TableColumn("[bold]Own %[/]").RightAligned().NoWrap());
-        frames.AddColumn(new TableColumn("[bold]Total %[/]").RightAligned().NoWrap());
-        frames.AddColumn(new TableColumn("[bold]Frame[/]").NoWrap());
+        var frames = new Table { Border = TableBorder.Simple, Expand = false, Title = new TableTitle(Markup.Escape(FramesTitle(snapshot, idle))) };
+        // Fixed widths: frame names are long, and Spectre would otherwise squeeze the short columns.
+        frames.AddColumn(new TableColumn("[bold]Own %[/]").Width(7).RightAligned().NoWrap());
+        frames.AddColumn(new TableColumn("[bold]Total %[/]").Width(7).RightAligned().NoWrap());
+        frames.AddColumn(new TableColumn("[bold]Frame[/]").Width(Math.Max(20, width - 7 - 7 - 12)).NoWrap());
         foreach (TopFrame frame in snapshot.Frames.Take(frameRows))
         {
             frames.AddRow(
                 new Text(Percent(frame.SelfShare)),
                 new Text(Percent(frame.TotalShare)),
-                new Text(frame.Name) { Overflow = Overflow.Ellipsis });
+                new Text(ShortName(frame.Name)) { Overflow = Overflow.Ellipsis });
         }
 
-        var threads = new Table { Border = TableBorder.Simple, Expand = true, Title = new TableTitle(Markup.Escape(ThreadsTitle(snapshot))) };
-        threads.AddColumn(new TableColumn("[bold]Thread[/]").NoWrap());
-        threads.AddColumn(new TableColumn("[bold]Seen[/]").RightAligned().NoWrap());
-        threads.AddColumn(new TableColumn("[bold]State[/]").NoWrap());
-        threads.AddColumn(new TableColumn("[bold]Run %[/]").RightAligned().NoWrap());
-        threads.AddColumn(new TableColumn("[bold]Top frame[/]").NoWrap());
-        threads.AddColumn(new TableColumn("[bold]Boundary[/]").NoWrap());
+        var threads = new Table { Border = TableBorder.Simple, Expand = false, Title = new TableTitle(Markup.Escape(ThreadsTitle(snapshot))) };
+        threads.AddColumn(new TableColumn("[bold]Thread[/]").Width(20).NoWrap());
+        threads.AddColumn(new TableColumn("[bold]Seen[/]").Width(7).RightAligned().NoWrap());
+        threads.AddColumn(new TableColumn("[bold]State[/]").Width(8).NoWrap());
+        threads.AddColumn(new TableColumn("[bold]Run %[/]").Width(6).RightAligned().NoWrap());
+        int frameWidth = Math.Max(10, (width - 20 - 7 - 8 - 6 - 24) / 2);
+        threads.AddColumn(new TableColumn("[bold]Top frame[/]").Width(frameWidth).NoWrap());
+        threads.AddColumn(new TableColumn("[bold]Boundary[/]").Width(frameWidth).NoWrap());
         foreach (TopThread thread in snapshot.Threads.Take(threadRows))
         {
             threads.AddRow(
-                new Text(ThreadLabel(thread)),
+                new Text(ThreadLabel(thread)) { Overflow = Overflow.Ellipsis },
                 new Text(Duration(thread.Seen)),
                 new Markup(thread.Running ? "[green]running[/]" : "[yellow]waiting[/]"),
                 new Text(Percent(thread.RunningShare)),
-                new Text(thread.Leaf) { Overflow = Overflow.Ellipsis },
-                new Text(thread.Boundary ?? "-") { Overflow = Overflow.Ellipsis });
+                new Text(ShortName(thread.Leaf)) { Overflow = Overflow.Ellipsis },
+                new Text(thread.Boundary is { } boundary ? ShortName(boundary) : "-") { Overflow = Overflow.Ellipsis });
         }
 
         string keys = status ?? string.Create(CultureInfo.InvariantCulture, $"q quit · i idle frames {(idle ? "on" : "off")} · window analysed in {snapshot.AnalysisTime.TotalMilliseconds:0} ms");
@@ -102,6 +104,13 @@ internal static class TopView
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"(window analysed in {snapshot.AnalysisTime.TotalMilliseconds:0} ms)"));
 
         return text.ToString();
+    }
+
+    /// <summary>A frame without its signature, for the terminal's width: <c>Busy.Spin</c> of <c>Busy.Spin(value class System.TimeSpan)</c>.</summary>
+    internal static string ShortName(string frame)
+    {
+        int open = frame.IndexOf('(', StringComparison.Ordinal);
+        return open > 0 ? frame[..open] : frame;
     }
 
     private static string ThreadLabel(TopThread thread) =>
