@@ -35,6 +35,13 @@ public sealed class DumpErrorTests
         using var sleep = Process.GetProcessById(int.Parse(shell.StandardOutput.ReadLine()!, System.Globalization.CultureInfo.InvariantCulture));
         try
         {
+            // $! is printed right after the fork: until the child has exec'd sleep it is still "sh".
+            var clock = Stopwatch.StartNew();
+            while (File.ReadAllText($"/proc/{sleep.Id}/comm").Trim() != "sleep" && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                Thread.Sleep(20);
+            }
+
             var (exit, stdout, stderr) = DumpRun.InProcess(new DumpSettings { ProcessId = sleep.Id });
 
             Assert.Equal(4, exit);
