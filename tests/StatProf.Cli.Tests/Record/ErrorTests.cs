@@ -98,7 +98,8 @@ public sealed class ErrorTests : IDisposable
         using Process target = Targets.StartBusyTarget(60);
         try
         {
-            string socket = Assert.Single(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{target.Id}-*-socket"));
+            // Its own socket: a dead runtime that had the same pid may have left one behind (TargetProcess.Sockets matches the start time).
+            string socket = Assert.Single(StatProf.Cli.Record.TargetProcess.Sockets(target.Id));
             string output = Path.Combine(Path.GetTempPath(), $"statprof-denied-{Guid.NewGuid():N}.jsonl");
             int exit;
             string stderr;

@@ -78,7 +78,7 @@ public sealed class RecordAndAttachTests : IDisposable
     [Fact]
     public void AttachUntilTheTargetExitsKeepsAValidFileWhoseLastLinesSayItEnded()
     {
-        using Process target = Targets.StartBusyTarget(seconds: 3);
+        using Process target = Targets.StartBusyTarget(seconds: 5);
         try
         {
             string path = Path.Combine(_directory, "exits.jsonl");
@@ -88,7 +88,7 @@ public sealed class RecordAndAttachTests : IDisposable
             int exit = AttachCommand.Run(new AttachSettings { ProcessId = target.Id, Output = path }, TextWriter.Null, stderr, CancellationToken.None);
 
             Assert.True(exit == 0, stderr.ToString());
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"attach took {clock.Elapsed} after a 3 s target");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"attach took {clock.Elapsed} after a 5 s target");
             Assert.StartsWith("statprof: target exited; ", stderr.ToString());
             Assert.True(target.WaitForExit(5000));
             AssertBusyAndBlocked(RecordReader.ReadFiles([path]), target.Id);
