@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 // 50 ms) go to RECORD_DIRECTORY; the live endpoint listens on 127.0.0.1:LIVE_PORT with LIVE_KEY.
 // The header X-Tenant-Secret is captured and declared sensitive (a configured key), as a service
 // would do for its own secret headers. /slow/{name}?seconds= blocks its thread; /spin/{name}?seconds=
-// burns CPU. The host's shutdown timeout is 5 s.
+// burns CPU; /block/{name} waits synchronously on async work (a burst starves the thread pool).
+// The host's shutdown timeout is 5 s.
 var builder = WebApplication.CreateSlimBuilder(args[3..]);
 builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Logging.ClearProviders();
@@ -44,6 +45,13 @@ app.MapGet("/spin/{name}", (string name, double? seconds) =>
     }
 
     return $"spun for {name} ({x:F0})";
+});
+app.MapGet("/block/{name}", (string name) =>
+{
+    // Sync-over-async: the inner continuation needs a pool thread while this one waits for it,
+    // so a burst of these starves the pool (it grows by a thread or two a second).
+    Task.Run(async () => await Task.Delay(100)).Wait();
+    return $"unblocked {name}";
 });
 app.MapGet("/", () => "ok");
 await app.StartAsync();
