@@ -101,6 +101,9 @@ public sealed class LoadTests
         }
 
         using var disk = SmallDisk.Mount(256 * 1024);
+
+        // Another tenant of the disk took most of it: 24 KB are left, a few dozen records.
+        File.WriteAllBytes(Path.Combine(disk.Path, "other-tenant.bin"), new byte[(256 - 24) * 1024]);
         var log = new ListLogger();
         var options = new LongRequestLoggerOptions
         {
@@ -116,10 +119,15 @@ public sealed class LoadTests
         var durations = new List<double>();
         using (var logger = new LongRequestLogger(options))
         {
+            // Requests run until the disk is full (the session may take seconds to start on a loaded
+            // machine), then 20 more each, on a full disk.
+            var deadline = Stopwatch.StartNew();
             var workers = Enumerable.Range(0, 3).Select(w => new Thread(() =>
             {
-                for (int i = 0; i < 40; i++)
+                int after = 0;
+                for (int i = 0; after < 20 && deadline.Elapsed < TimeSpan.FromSeconds(60); i++)
                 {
+                    after += logger.GetStatistics().RecordsDropped > 0 ? 1 : 0;
                     var clock = Stopwatch.StartNew();
                     using (logger.BeginRequest($"GET /fill/{w}/{i}", "http"))
                     {
@@ -136,12 +144,12 @@ public sealed class LoadTests
             workers.ForEach(t => t.Join());
 
             LongRequestLoggerStatistics stats = logger.GetStatistics();
-            Assert.True(stats.RecordsDropped > 0, "the full disk dropped records");
+            Assert.True(stats.RecordsDropped > 0, $"the full disk dropped no record: {stats}");
             Assert.True(stats.RecordsWritten > 0, "records were written until the disk filled");
         }
 
         // The host kept serving: every request ran its ~60 ms, none waited on the disk.
-        Assert.Equal(120, durations.Count);
+        Assert.True(durations.Count >= 60, $"{durations.Count} requests");
         Assert.True(durations.Max() < 5_000, $"a request took {durations.Max():F0} ms");
 
         // Reported, not silent, and not once per record.
