@@ -50,10 +50,12 @@ public sealed class ThreadChurnTests : IDisposable
         Thread.Sleep(TimeSpan.FromSeconds(7.5)); // ended threads are forgotten 5 s after a pass first saw them ended
         int threadsAtEnd = logger.KnownThreads;
 
-        Assert.True(afterFirst >= 100, $"{afterFirst} states after 200 threads"); // each thread kept one (the array doubles: 64, 128, 256)
-        // Without reuse: 600. With it: the first 200, plus the threads that ended since the last reclaim.
-        Assert.True(afterThird <= afterFirst + 50, $"the registry grew from {afterFirst} to {afterThird} states over 400 more threads");
-        Assert.True(threadsAfterFirst >= 150, $"{threadsAfterFirst} threads known after 200 (those pruned too soon would drop their late samples)");
+        // Without reuse every one of the 600 threads keeps a state: 600. With it: at most the threads
+        // that ended since the last reclaim (about a second's worth) come on top of those reused.
+        Assert.True(afterThird <= 260, $"the registry holds {afterThird} states after 600 threads ({afterFirst} after the first 200)");
+
+        // Ended threads are forgotten, but not at once: their late samples still need them.
+        Assert.True(threadsAfterFirst >= 50, $"{threadsAfterFirst} threads known just after 200 ended");
         Assert.True(threadsAtEnd <= 5, $"{threadsAtEnd} ended threads still known");
     }
 }
