@@ -5,7 +5,8 @@
 # - node and npm, and the speedscope app pinned by tests/StatProf.Analysis.Tests/Formats/Speedscope/package-lock.json;
 # - golang-go, for `go tool pprof` (the pprof export test);
 # - util-linux's setpriv: a statprof attach test runs statprof as `nobody` to meet a diagnostic
-#   socket it may not open (root passes file permissions).
+#   socket it may not open (root passes file permissions);
+# - GNU time (/usr/bin/time): the hostile-input tests measure the peak resident set of `statprof report`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 command -v go >/dev/null 2>&1 || apt_packages+=(golang-go)
 command -v setpriv >/dev/null 2>&1 || apt_packages+=(util-linux)
+[ -x /usr/bin/time ] || apt_packages+=(time)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   echo "installing ${apt_packages[*]}" >&2
   sudo_if_needed apt-get update -qq >/dev/null

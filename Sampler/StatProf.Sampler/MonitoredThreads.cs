@@ -44,6 +44,9 @@ public sealed class MonitoredThreads
         }
     }
 
+    /// <summary>Threads with a slot (monitored now or before, ended ones not yet pruned).</summary>
+    internal int KnownThreads => _slots.Count;
+
     /// <summary>
     /// True from just before a sampling session starts until it has stopped and its last sample was
     /// filtered: only then can the instant a scope ends matter to a sample. While it is false, a
@@ -137,6 +140,38 @@ public sealed class MonitoredThreads
                 _slots.TryRemove(entry);
             }
         }
+    }
+
+    /// <summary>
+    /// Forgets threads that ended at least <paramref name="grace"/> ago (as first seen by an earlier
+    /// call): their samples can still reach the sampler late, up to ~1.3 s after their tick, and need
+    /// the slot until then. Called by one thread (the long-request logger's, about once a second), so
+    /// that threads that come and go leave nothing behind rather than waiting for the bound of 4 096.
+    /// </summary>
+    /// <returns>The number of slots removed.</returns>
+    internal int PruneEnded(long now, TimeSpan grace)
+    {
+        long graceTicks = (long)(grace.TotalSeconds * Stopwatch.Frequency);
+        int removed = 0;
+        foreach (KeyValuePair<int, ThreadSlot> entry in _slots)
+        {
+            ThreadSlot slot = entry.Value;
+            if (slot.IsAlive)
+            {
+                continue;
+            }
+
+            if (slot.SeenEndedAt == 0)
+            {
+                slot.SeenEndedAt = now;
+            }
+            else if (now - slot.SeenEndedAt >= graceTicks && _slots.TryRemove(entry))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
     }
 
     private static void Exit(ThreadSlot slot, long timestamp) => slot.Exit(timestamp);

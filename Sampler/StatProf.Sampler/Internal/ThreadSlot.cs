@@ -43,6 +43,9 @@ internal sealed class ThreadSlot
 
     public bool IsAlive => _thread.TryGetTarget(out Thread? t) && t.IsAlive;
 
+    /// <summary>When a prune pass first saw the thread ended (Stopwatch clock); 0 while alive. Pruning thread only.</summary>
+    public long SeenEndedAt { get; set; }
+
     /// <summary>Owner thread. Opens an interval for <paramref name="requestId"/>; true when the thread was not monitored before.</summary>
     public bool Enter(long now, long requestId)
     {

@@ -45,6 +45,7 @@ public sealed class LongRequestLogger : IDisposable
     private long _coveredFrom = long.MaxValue;
     private long _idleSince;
     private long _nextStats;
+    private long _nextReclaim;
     private long _slowRequests;
     private long _activations;
     private long _lastActivationLatencyTicks;
@@ -197,6 +198,12 @@ public sealed class LongRequestLogger : IDisposable
 
     private void OnProcessExit(object? sender, EventArgs e) => Dispose();
 
+    /// <summary>Test hook: the threads the sampler's filter knows.</summary>
+    internal int KnownThreads => _sampler.MonitoredThreads.KnownThreads;
+
+    /// <summary>Test hook: the request states the registry holds (in use or pooled).</summary>
+    internal int RegisteredStates => _registry.All.Length;
+
     private static long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
     private HeaderRecord MakeHeader(bool continuation) => new(
@@ -215,9 +222,10 @@ public sealed class LongRequestLogger : IDisposable
             Guard("start", EnsureSampling);
         }
 
+        Action step = Step; // one delegate, not one per step (50 a second)
         while (!_stopping)
         {
-            Guard("step", Step);
+            Guard("step", step);
             _wake.Wait(StepPeriod);
         }
 
@@ -258,6 +266,17 @@ public sealed class LongRequestLogger : IDisposable
         FinishEndedRequests(watermark, now);
         StopWhenIdle(now);
         WriteStatsEveryMinute(now);
+        ReclaimEndedThreadsEverySecond(now);
+    }
+
+    private void ReclaimEndedThreadsEverySecond(long now)
+    {
+        if (now >= _nextReclaim)
+        {
+            _nextReclaim = now + Stopwatch.Frequency;
+            _registry.ReclaimEndedThreads();
+            _sampler.MonitoredThreads.PruneEnded(now, TimeSpan.FromSeconds(5));
+        }
     }
 
     /// <summary>The watchdog: requests near or past the threshold become followed slow requests.</summary>

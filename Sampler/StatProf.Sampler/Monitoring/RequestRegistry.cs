@@ -128,7 +128,9 @@ internal sealed class RequestRegistry
     {
         RequestState state = Rent();
         state.InUse = false; // the thread's own state: in use only between a begin and its end
-        var context = new SyncThreadContext(this, state, _threads.CurrentThreadSlot());
+        ThreadSlot slot = _threads.CurrentThreadSlot();
+        Volatile.Write(ref state.Owner, slot);
+        var context = new SyncThreadContext(this, state, slot);
         t_context = context;
         return context;
     }
@@ -163,6 +165,32 @@ internal sealed class RequestRegistry
 
         Finish(state, Stopwatch.GetTimestamp());
         Return(state);
+    }
+
+    /// <summary>
+    /// Gives back to the pool the states kept by threads that have ended (every thread that began a
+    /// synchronous request keeps one for its fast path). Without this, a host whose threads come and
+    /// go (thread-pool growth and retirement, dedicated threads per job) would add a state to
+    /// <see cref="All"/> per thread for good, and the watchdog would scan them all every step.
+    /// Called by the watchdog's thread, about once a second.
+    /// </summary>
+    /// <returns>The number of states reclaimed.</returns>
+    public int ReclaimEndedThreads()
+    {
+        int reclaimed = 0;
+        foreach (RequestState state in All)
+        {
+            ThreadSlot? owner = Volatile.Read(ref state.Owner);
+            if (owner is not null && !owner.IsAlive && state.Id == 0 && !state.InUse)
+            {
+                // The owner is gone: nothing else can touch this state now.
+                Volatile.Write(ref state.Owner, null);
+                Return(state);
+                reclaimed++;
+            }
+        }
+
+        return reclaimed;
     }
 
     private long NextId() => Interlocked.Increment(ref _nextId);

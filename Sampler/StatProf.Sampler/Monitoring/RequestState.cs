@@ -50,6 +50,12 @@ internal sealed class RequestState
     public bool InUse;
 
     /// <summary>
+    /// The thread whose synchronous fast path keeps this state between requests, if any: once that
+    /// thread has ended, the state goes back to the pool (<see cref="RequestRegistry.ReclaimEndedThreads"/>).
+    /// </summary>
+    public StatProf.Sampler.Internal.ThreadSlot? Owner;
+
+    /// <summary>
     /// Set by the watchdog once the request has run a while: its end instant is then read from the
     /// precise clock (a synchronous request that ends before is spared that clock read).
     /// </summary>
