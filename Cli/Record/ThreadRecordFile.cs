@@ -52,15 +52,34 @@ internal sealed class ThreadRecordFile : ISampleSink, IDisposable
     public long Dumps { get; private set; }
 
     /// <summary>
-    /// Creates the file (a new file, or an existing one truncated), before the target is known:
-    /// an unwritable path fails before anything starts. <see cref="Begin"/> writes the header.
+    /// Creates the file before the target is known, so that an unwritable path fails before
+    /// anything starts; <see cref="Begin"/> writes the header. The file is new and readable by its
+    /// owner only (0600, like the logger's record files): an existing regular file is replaced, and
+    /// a symbolic link at the path is refused rather than followed. The file is created exclusively
+    /// (O_EXCL), so a link planted after the check is not followed either.
     /// </summary>
-    /// <exception cref="IOException">The path cannot be written.</exception>
+    /// <exception cref="IOException">The path cannot be written, or it is a symbolic link.</exception>
     /// <exception cref="UnauthorizedAccessException">The path cannot be written.</exception>
     public static ThreadRecordFile Create(string path, double intervalMs, double thresholdMs, Func<int, string> threadName)
     {
-        var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1);
-        return new ThreadRecordFile(stream, intervalMs, thresholdMs, threadName);
+        var existing = new FileInfo(path);
+        if (existing.LinkTarget is { } target)
+        {
+            throw new IOException($"it is a symbolic link (to {target}); statprof does not write through links: give the real path.");
+        }
+
+        if (existing.Exists)
+        {
+            existing.Delete();
+        }
+
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 1 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return new ThreadRecordFile(new FileStream(path, options), intervalMs, thresholdMs, threadName);
     }
 
     /// <summary>Writes the header, once the target is known.</summary>

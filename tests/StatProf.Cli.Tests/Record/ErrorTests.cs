@@ -180,6 +180,24 @@ public sealed class ErrorTests : IDisposable
         Assert.False(File.Exists(marker));
     }
 
+    /// <summary>A link planted at the output path (say, to a file of root's) is refused, not written through.</summary>
+    [Fact]
+    public void RecordRefusesAnOutputThatIsASymbolicLink()
+    {
+        string victim = Path.Combine(_directory, "victim.txt");
+        File.WriteAllText(victim, "keep me");
+        string output = Path.Combine(_directory, "out.jsonl");
+        File.CreateSymbolicLink(output, victim);
+        string marker = Path.Combine(_directory, "started");
+
+        var (exit, stderr) = Record(new RecordSettings { Command = ["touch", marker], Output = output });
+
+        Assert.Equal(3, exit);
+        Assert.Equal($"statprof record: cannot write {output}: it is a symbolic link (to {victim}); statprof does not write through links: give the real path.", OneLine(stderr));
+        Assert.Equal("keep me", File.ReadAllText(victim));
+        Assert.False(File.Exists(marker));
+    }
+
     [Fact]
     public void RecordAProgramThatExitsWithoutADotnetRuntime()
     {

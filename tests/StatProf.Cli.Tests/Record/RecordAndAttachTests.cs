@@ -43,6 +43,12 @@ public sealed class RecordAndAttachTests : IDisposable
         // The runtime the target told over its diagnostic port (the one running these tests), even while suspended at start.
         Assert.Equal(".NET " + Environment.Version.ToString(3), header.RootElement.GetProperty("process").GetProperty("runtime").GetString());
         AssertEndsWith(lines, "ok");
+
+        // Stacks and request names are the target's data: the file is its owner's only.
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
     }
 
     [Fact]
