@@ -5,6 +5,7 @@ using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Etlx;
 using Microsoft.Diagnostics.Tracing.Parsers;
+using StatProf.Sampler.Internal.Symbols;
 using StatProf.Sampler.Records;
 
 namespace StatProf.Cli.Record;
@@ -28,6 +29,10 @@ internal sealed class EventPipeRecorder : IDisposable
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _ended = new();
     private readonly Dictionary<int, IReadOnlyList<FrameRecord>> _stackByIndex = [];
+
+    // Source lines (docs/source-lines.md): the target's IL-to-native maps, and its PDBs read here.
+    private readonly NativeCodeMaps _maps = new();
+    private readonly SourceLines _lines = new();
     private readonly long _anchorQpc = Stopwatch.GetTimestamp();
     private readonly DateTime _anchorUtc = DateTime.UtcNow;
     private TraceLogEventSource? _source;
@@ -67,6 +72,7 @@ internal sealed class EventPipeRecorder : IDisposable
         }
 
         var recorder = new EventPipeRecorder(client, session, file, pid);
+        file.Notices = () => SourceLines.NoticeFor(recorder._lines.TakeNewModulesWithoutSymbols());
         recorder._thread.Start();
         return recorder;
     }
@@ -76,7 +82,7 @@ internal sealed class EventPipeRecorder : IDisposable
         new("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational),
 
         // Method names of code jitted or loaded while the session runs (the rundown covers the rest).
-        new("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)(ClrTraceEventParser.Keywords.Jit | ClrTraceEventParser.Keywords.Loader)),
+        new("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)(ClrTraceEventParser.Keywords.Jit | ClrTraceEventParser.Keywords.Loader | ClrTraceEventParser.Keywords.JittedMethodILToNativeMap)),
     ];
 
     /// <summary>Waits until the stream ends (the target exited) or <paramref name="timeout"/> passes.</summary>
@@ -148,6 +154,7 @@ internal sealed class EventPipeRecorder : IDisposable
         if (_ended.IsSet)
         {
             _ended.Dispose();
+            _lines.Dispose();
         }
     }
 
@@ -155,9 +162,12 @@ internal sealed class EventPipeRecorder : IDisposable
     {
         try
         {
+            RundownMaps.Collect(_client, _maps, TimeSpan.FromSeconds(10)); // maps of code jitted before now
             var source = TraceLog.CreateFromEventPipeSession(_session, TraceLog.EventPipeRundownConfiguration.Enable(_client));
             _source = source;
             _log = source.TraceLog;
+            source.Clr.MethodLoadVerbose += _maps.OnMethodLoad;
+            source.Clr.MethodILToNativeMap += _maps.OnLiveMap;
             source.AllEvents += OnEvent;
             source.Process();
         }
@@ -196,7 +206,7 @@ internal sealed class EventPipeRecorder : IDisposable
         DateTime time = _anchorUtc.AddTicks((long)((qpc - _anchorQpc) * (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
         Interlocked.Increment(ref _ticks);
         DumpState state = ReadState(data);
-        IReadOnlyList<FrameRecord> frames = Resolve(data);
+        IReadOnlyList<FrameRecord> frames = Resolve(data, leafIsReturnAddress: state != DumpState.Running);
         _file.OnSample(time, data.ThreadID, state, frames);
 
         if (time >= _nextSweep)
@@ -228,7 +238,7 @@ internal sealed class EventPipeRecorder : IDisposable
         return DumpState.Waiting;
     }
 
-    private IReadOnlyList<FrameRecord> Resolve(TraceEvent data)
+    private IReadOnlyList<FrameRecord> Resolve(TraceEvent data, bool leafIsReturnAddress)
     {
         CallStackIndex index = data.CallStackIndex();
         if (index == CallStackIndex.Invalid)
@@ -236,7 +246,9 @@ internal sealed class EventPipeRecorder : IDisposable
             return [];
         }
 
-        if (_stackByIndex.TryGetValue((int)index, out IReadOnlyList<FrameRecord>? known))
+        // A waiting thread's leaf is a return address too (its line is the call's): keyed apart.
+        int key = ((int)index << 1) | (leafIsReturnAddress ? 1 : 0);
+        if (_stackByIndex.TryGetValue(key, out IReadOnlyList<FrameRecord>? known))
         {
             return known;
         }
@@ -261,11 +273,13 @@ internal sealed class EventPipeRecorder : IDisposable
                 }
             }
 
-            leafFirst.Add(new FrameRecord(name, module));
+            (string? path, int token, int il) = TraceLogFrames.Locate(log, _maps, address, method, isReturnAddress: i != index || leafIsReturnAddress);
+            SourceLocation? at = _lines.Resolve(path, token, il); // cached per (method, offset); a PDB is opened once
+            leafFirst.Add(new FrameRecord(name, module, at?.File, at?.Line ?? 0));
         }
 
         leafFirst.Reverse();
-        _stackByIndex[(int)index] = leafFirst;
+        _stackByIndex[key] = leafFirst;
         return leafFirst;
     }
 
