@@ -202,6 +202,10 @@ internal static class RecordJson
         {
             w.WriteString("notice"u8, r.Notice);
         }
+        else
+        {
+            w.WriteNull("notice"u8);
+        }
 
         w.WriteEndObject();
     }

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using StatProf.Sampler.Internal.Symbols;
+using StatProf.Sampler.Records;
+using StatProf.Sampler.Tests.Records;
 
 namespace StatProf.Sampler.Tests.Internal.Symbols;
 
@@ -42,7 +44,8 @@ public sealed class SourceLinesTests : IDisposable
         JsonElement inCall = priceAll.First(f => f.TryGetProperty("line", out JsonElement l) && l.GetInt32() == callSite);
         Assert.EndsWith("Pricing.cs", inCall.GetProperty("file").GetString(), StringComparison.Ordinal);
         Assert.Contains(stacks, s => s.GetProperty("traceback").GetString()!.Contains($"   at Pricing.PriceAll(int32) in {inCall.GetProperty("file").GetString()}:line {callSite}\n", StringComparison.Ordinal));
-        Assert.DoesNotContain(stacks, s => s.TryGetProperty("notice", out _));
+        Assert.All(stacks, s => Assert.Equal(JsonValueKind.Null, s.GetProperty("notice").ValueKind));
+        Assert.All(records, r => RecordSchema.Records.AssertValid(r.GetRawText()));
     }
 
     [Fact]
@@ -66,10 +69,22 @@ public sealed class SourceLinesTests : IDisposable
             .ToList();
         Assert.Contains(ours, f => f.GetProperty("name").GetString() == "Pricing.PriceAll(int32)");
         Assert.All(ours, f => Assert.False(f.TryGetProperty("line", out _), "no line without the PDB"));
-        string notice = Assert.Single(stacks, s => s.TryGetProperty("notice", out _)).GetProperty("notice").GetString()!;
+        string notice = Assert.Single(stacks, s => s.GetProperty("notice").ValueKind == JsonValueKind.String).GetProperty("notice").GetString()!;
         Assert.Contains("LinesTarget", notice, StringComparison.Ordinal);
         Assert.StartsWith("source lines unavailable for module", notice, StringComparison.Ordinal);
         Assert.Contains(records, r => r.GetProperty("type").GetString() == "end");
+        Assert.All(records, r => RecordSchema.Records.AssertValid(r.GetRawText()));
+    }
+
+    [Fact]
+    public void TheTracebackPrintsAFrameWithALineAsDotNetPrintsAnExceptionsFrames()
+    {
+        FrameRecord[] rootFirst = [new("App.Main()", "App"), new("Shop.PriceLine(int32)", "Shop", "/src/Orders/Pricing.cs", 42)];
+
+        Assert.Equal("   at Shop.PriceLine(int32) in /src/Orders/Pricing.cs:line 42\n   at App.Main()", RecordJson.Traceback(rootFirst));
+        string json = RecordJson.Serialize(new StackRecord(DateTime.UtcNow, 7, rootFirst, false, "source lines unavailable for module App"));
+        RecordSchema.Records.AssertValid(json);
+        Assert.Contains("\"file\":\"/src/Orders/Pricing.cs\",\"line\":42", json, StringComparison.Ordinal);
     }
 
     [Fact]
