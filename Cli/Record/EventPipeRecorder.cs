@@ -162,12 +162,12 @@ internal sealed class EventPipeRecorder : IDisposable
     {
         try
         {
-            RundownMaps.Collect(_client, _maps, TimeSpan.FromSeconds(10)); // maps of code jitted before now
             var source = TraceLog.CreateFromEventPipeSession(_session, TraceLog.EventPipeRundownConfiguration.Enable(_client));
             _source = source;
             _log = source.TraceLog;
             source.Clr.MethodLoadVerbose += _maps.OnMethodLoad;
             source.Clr.MethodILToNativeMap += _maps.OnLiveMap;
+            StartMapsRundown();
             source.AllEvents += OnEvent;
             source.Process();
         }
@@ -193,8 +193,35 @@ internal sealed class EventPipeRecorder : IDisposable
         }
     }
 
+    /// <summary>
+    /// Maps of code jitted before the session, collected beside the reader: the reader never waits
+    /// for them (a target that exits meanwhile must not find its session's stream unread).
+    /// </summary>
+    private void StartMapsRundown()
+    {
+        var thread = new Thread(() =>
+        {
+            var maps = new NativeCodeMaps();
+            if (RundownMaps.Collect(_client, maps, TimeSpan.FromSeconds(10)))
+            {
+                Volatile.Write(ref _rundownMaps, maps);
+            }
+        })
+        { IsBackground = true, Name = "statprof rundown maps" };
+        thread.Start();
+    }
+
+    private NativeCodeMaps? _rundownMaps;
+
     private void OnEvent(TraceEvent data)
     {
+        if (Volatile.Read(ref _rundownMaps) is { } rundown)
+        {
+            Volatile.Write(ref _rundownMaps, null);
+            _maps.Merge(rundown);
+            _stackByIndex.Clear(); // stacks resolved without these maps had no lines
+        }
+
         if (data.ProviderGuid != SampleProfilerProvider || _stopRequested)
         {
             return;

@@ -69,6 +69,14 @@ internal sealed class SampleProcessor
     /// <summary>IL-to-native maps of this process's jitted code (fed by the session; read on the sampler thread).</summary>
     public NativeCodeMaps Maps { get; } = new();
 
+    private NativeCodeMaps? _rundownMaps;
+
+    /// <summary>
+    /// Hands over the maps of a rundown collected on another thread: the sampler thread merges them
+    /// before its next sample and drops the caches of frames resolved without them.
+    /// </summary>
+    public void OfferRundown(NativeCodeMaps maps) => Volatile.Write(ref _rundownMaps, maps);
+
     public long Seen => Volatile.Read(ref _seen);
 
     public long Kept => Volatile.Read(ref _kept);
@@ -192,6 +200,14 @@ internal sealed class SampleProcessor
             _filtered++;
             Volatile.Write(ref _latestTimestamp, qpc);
             return;
+        }
+
+        if (Volatile.Read(ref _rundownMaps) is { } rundown)
+        {
+            Volatile.Write(ref _rundownMaps, null);
+            Maps.Merge(rundown);
+            _stackByTraceLogIndex.Clear();
+            _frameByCodeAddress.Clear();
         }
 
         ThreadActivity activity = ReadActivity(data);

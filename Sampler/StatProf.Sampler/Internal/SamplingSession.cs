@@ -42,7 +42,7 @@ internal sealed class SamplingSession : IDisposable
     public TimeSpan RundownLatency { get; private set; }
 
     /// <summary>True when the rundown of IL-to-native maps completed (source lines for code jitted before the session).</summary>
-    public bool MapsRundownOk { get; private set; }
+    public bool MapsRundownOk { get; private set; } // written by the rundown thread once
 
     /// <summary>The sampler thread's managed id (tests check it ends).</summary>
     public Thread Thread => _thread;
@@ -106,12 +106,6 @@ internal sealed class SamplingSession : IDisposable
         {
             // Blocks until the rundown is read and the first event arrives (diagnostics#1060):
             // Stop() ends the stream, which unblocks it if it never comes.
-            if (_sourceLines)
-            {
-                // Maps of code jitted before now; code jitted from now on is in the session's events.
-                MapsRundownOk = RundownMaps.Collect(_client, _processor.Maps, TimeSpan.FromSeconds(10));
-            }
-
             var source = TraceLog.CreateFromEventPipeSession(_session, TraceLog.EventPipeRundownConfiguration.Enable(_client));
             _source = source;
             _processor.Attach(source);
@@ -119,6 +113,20 @@ internal sealed class SamplingSession : IDisposable
             {
                 source.Clr.MethodLoadVerbose += _processor.Maps.OnMethodLoad;
                 source.Clr.MethodILToNativeMap += _processor.Maps.OnLiveMap;
+
+                // Maps of code jitted before the session, collected beside the reader (never in its
+                // way: sampling starts without waiting for them; frames seen first have no line).
+                var rundown = new Thread(() =>
+                {
+                    var maps = new NativeCodeMaps();
+                    if (RundownMaps.Collect(_client, maps, TimeSpan.FromSeconds(10)) && !_stopRequested)
+                    {
+                        MapsRundownOk = true;
+                        _processor.OfferRundown(maps);
+                    }
+                })
+                { IsBackground = true, Name = "StatProf rundown maps" };
+                rundown.Start();
             }
 
             source.AllEvents += _processor.OnEvent;
