@@ -31,7 +31,7 @@ internal sealed class EventPipeRecorder : IDisposable
     private readonly Dictionary<int, IReadOnlyList<FrameRecord>> _stackByIndex = [];
 
     // Source lines (docs/source-lines.md): the target's IL-to-native maps, and its PDBs read here.
-    private readonly NativeCodeMaps _maps = new();
+    private NativeCodeMaps _maps = new();
     private readonly SourceLines _lines = new();
     private readonly long _anchorQpc = Stopwatch.GetTimestamp();
     private readonly DateTime _anchorUtc = DateTime.UtcNow;
@@ -82,7 +82,7 @@ internal sealed class EventPipeRecorder : IDisposable
         new("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational),
 
         // Method names of code jitted or loaded while the session runs (the rundown covers the rest).
-        new("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)(ClrTraceEventParser.Keywords.Jit | ClrTraceEventParser.Keywords.Loader | ClrTraceEventParser.Keywords.JittedMethodILToNativeMap)),
+        new("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)(ClrTraceEventParser.Keywords.Jit | ClrTraceEventParser.Keywords.Loader)),
     ];
 
     /// <summary>Waits until the stream ends (the target exited) or <paramref name="timeout"/> passes.</summary>
@@ -165,8 +165,6 @@ internal sealed class EventPipeRecorder : IDisposable
             var source = TraceLog.CreateFromEventPipeSession(_session, TraceLog.EventPipeRundownConfiguration.Enable(_client));
             _source = source;
             _log = source.TraceLog;
-            source.Clr.MethodLoadVerbose += _maps.OnMethodLoad;
-            source.Clr.MethodILToNativeMap += _maps.OnLiveMap;
             StartMapsRundown();
             source.AllEvents += OnEvent;
             source.Process();
@@ -194,22 +192,39 @@ internal sealed class EventPipeRecorder : IDisposable
     }
 
     /// <summary>
-    /// Maps of code jitted before the session, collected beside the reader: the reader never waits
-    /// for them (a target that exits meanwhile must not find its session's stream unread).
+    /// The target's IL-to-native maps, from a rundown beside the reader, repeated every
+    /// <see cref="MapsRundownInterval"/> so that code jitted later (tier 1) gets lines too. Not the
+    /// live map events: in the session they made its stream fill while TraceLog ran its own rundown,
+    /// and a target exiting then hung in its shutdown (measured with a 3 s target on a loaded machine).
     /// </summary>
     private void StartMapsRundown()
     {
         var thread = new Thread(() =>
         {
-            var maps = new NativeCodeMaps();
-            if (RundownMaps.Collect(_client, maps, TimeSpan.FromSeconds(10)))
+            try
             {
-                Volatile.Write(ref _rundownMaps, maps);
+                while (!_stopRequested && !_ended.IsSet)
+                {
+                    var maps = new NativeCodeMaps();
+                    if (RundownMaps.Collect(_client, maps, TimeSpan.FromSeconds(10)))
+                    {
+                        Volatile.Write(ref _rundownMaps, maps);
+                    }
+
+                    _ended.Wait(MapsRundownInterval);
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The recorder was disposed: recording is over.
             }
         })
         { IsBackground = true, Name = "statprof rundown maps" };
         thread.Start();
     }
+
+    /// <summary>How often the maps rundown is repeated while recording.</summary>
+    private static readonly TimeSpan MapsRundownInterval = TimeSpan.FromSeconds(5);
 
     private NativeCodeMaps? _rundownMaps;
 
@@ -218,8 +233,8 @@ internal sealed class EventPipeRecorder : IDisposable
         if (Volatile.Read(ref _rundownMaps) is { } rundown)
         {
             Volatile.Write(ref _rundownMaps, null);
-            _maps.Merge(rundown);
-            _stackByIndex.Clear(); // stacks resolved without these maps had no lines
+            _maps = rundown; // every body of the target now, older ones included
+            _stackByIndex.Clear(); // stacks resolved without these maps may have had no lines
         }
 
         if (data.ProviderGuid != SampleProfilerProvider || _stopRequested)

@@ -111,10 +111,10 @@ public sealed class StackTable
     }
 
     /// <summary>Interns a frame. Sampler thread only.</summary>
-    internal int InternFrame(string module, string name) => InternFrame(module, name, null, 0, -1);
+    internal int InternFrame(string module, string name) => InternFrameAt(module, name, null, 0, -1);
 
     /// <summary>Interns a frame at an IL offset of its method. Sampler thread only.</summary>
-    internal int InternFrame(string module, string name, string? modulePath, int methodToken, int ilOffset)
+    internal int InternFrameAt(string module, string name, string? modulePath, int methodToken, int ilOffset)
     {
         var key = new FrameKey(module, name, modulePath, methodToken, ilOffset);
         if (_frameIds.TryGetValue(key, out int id))

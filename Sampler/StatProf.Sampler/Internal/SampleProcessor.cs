@@ -331,7 +331,7 @@ internal sealed class SampleProcessor
             {
                 // In-memory only (no symbol I/O here): the writer turns the IL offset into file:line.
                 (string? path, int token, int il) = TraceLogFrames.Locate(log, Maps, address, method, isReturnAddress);
-                frameId = _stacks.InternFrame(module, name, path, token, il);
+                frameId = _stacks.InternFrameAt(module, name, path, token, il);
             }
         }
 
