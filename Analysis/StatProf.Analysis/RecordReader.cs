@@ -39,7 +39,7 @@ public sealed class RecordReader
     {
         _options = (options ?? new RecordReaderOptions()).Validated();
         _parser = new RecordLineParser(_options.MaxJsonDepth);
-        _builder = new RecordSetBuilder(_options.MaxWarnings);
+        _builder = new RecordSetBuilder(_options.MaxWarnings, _options.ByLine);
     }
 
     /// <summary>Reads every file, in order, into one set.</summary>

@@ -25,6 +25,14 @@ public sealed class RecordReaderOptions
     /// reading thread. Default: <c>null</c> (no report).</summary>
     public IProgress<long>? Progress { get; init; }
 
+    /// <summary>
+    /// Frames are methods at a line (<c>Name in File:line N</c>) instead of methods, wherever the
+    /// records carry source lines (docs/source-lines.md): frame counts, flame graphs and the hot/cold
+    /// boundary then tell the lines of a method apart, so an optimization spot names the exact call
+    /// site. Frames without a line stay methods. Default: false (by method).
+    /// </summary>
+    public bool ByLine { get; init; }
+
     internal RecordReaderOptions Validated()
     {
         if (MaxLineBytes is < 1024 or > 256 * 1024 * 1024)
@@ -42,6 +50,6 @@ public sealed class RecordReaderOptions
             throw new ArgumentOutOfRangeException(nameof(MaxWarnings), MaxWarnings, "MaxWarnings must be between 0 and 10 000.");
         }
 
-        return new RecordReaderOptions { MaxLineBytes = MaxLineBytes, MaxJsonDepth = MaxJsonDepth, MaxWarnings = MaxWarnings, Progress = Progress };
+        return new RecordReaderOptions { MaxLineBytes = MaxLineBytes, MaxJsonDepth = MaxJsonDepth, MaxWarnings = MaxWarnings, Progress = Progress, ByLine = ByLine };
     }
 }

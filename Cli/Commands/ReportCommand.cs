@@ -58,9 +58,14 @@ internal static class ReportCommand
             DefaultValueFactory = _ => 20,
         };
 
+        var byLine = new Option<bool>("--by-line")
+        {
+            Description = "Frames are methods at a source line (Name in File:line N) where the records carry lines: spots name the exact call site. See docs/source-lines.md.",
+        };
+
         var command = new Command("report", "Report where slow requests spent their time: optimization spots, frames, slowest requests; or export their samples as folded stacks, speedscope or pprof.")
         {
-            files, format, output, request, ignore, noDefaultIgnores, where, top,
+            files, format, output, request, ignore, noDefaultIgnores, where, top, byLine,
         };
         command.SetAction(parse => Run(
             new ReportSettings
@@ -73,6 +78,7 @@ internal static class ReportCommand
                 NoDefaultIgnores = parse.GetValue(noDefaultIgnores),
                 Where = parse.GetValue(where),
                 Top = parse.GetValue(top),
+                ByLine = parse.GetValue(byLine),
             },
             stdout,
             stderr));
@@ -124,7 +130,7 @@ internal static class ReportCommand
             // Name order is time order for a process's files (docs/record-format.md), so rotated
             // files are read in sequence however the shell or the user listed them.
             string[] files = settings.Files.Order(StringComparer.Ordinal).ToArray();
-            set = ReadProgress.Run(stderr, files, progress => ReadInputs(files, progress));
+            set = ReadProgress.Run(stderr, files, progress => ReadInputs(files, progress, settings.ByLine));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
@@ -181,9 +187,9 @@ internal static class ReportCommand
     /// Reads record files, folded stacks (recognised by content) and .nettrace captures (by their
     /// magic bytes) into one set, telling <paramref name="progress"/> (when shown) how far it got.
     /// </summary>
-    private static RecordSet ReadInputs(IEnumerable<string> files, ReadProgress.Tracker? progress)
+    private static RecordSet ReadInputs(IEnumerable<string> files, ReadProgress.Tracker? progress, bool byLine = false)
     {
-        var reader = new RecordReader(new RecordReaderOptions { Progress = progress });
+        var reader = new RecordReader(new RecordReaderOptions { Progress = progress, ByLine = byLine });
         foreach (string file in files)
         {
             if (NetTraceReader.IsNetTrace(file))
@@ -262,4 +268,7 @@ internal sealed record ReportSettings
 
     /// <summary>Rows per table of the text report. Default: 20.</summary>
     public int Top { get; init; } = 20;
+
+    /// <summary>Frames are methods at a source line where the records carry lines (<c>--by-line</c>).</summary>
+    public bool ByLine { get; init; }
 }

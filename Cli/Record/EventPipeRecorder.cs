@@ -5,6 +5,7 @@ using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Etlx;
 using Microsoft.Diagnostics.Tracing.Parsers;
+using StatProf.Sampler.Internal.Symbols;
 using StatProf.Sampler.Records;
 
 namespace StatProf.Cli.Record;
@@ -29,6 +30,10 @@ internal sealed class EventPipeRecorder : IDisposable
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _ended = new();
     private readonly Dictionary<int, IReadOnlyList<FrameRecord>> _stackByIndex = [];
+
+    // Source lines (docs/source-lines.md): the target's IL-to-native maps, and its PDBs read here.
+    private NativeCodeMaps _maps = new();
+    private readonly SourceLines _lines = new();
     private readonly long _anchorQpc = Stopwatch.GetTimestamp();
     private readonly DateTime _anchorUtc = DateTime.UtcNow;
     private TraceLogEventSource? _source;
@@ -84,6 +89,11 @@ internal sealed class EventPipeRecorder : IDisposable
         }
 
         var recorder = new EventPipeRecorder(client, session, sink, pid);
+        if (sink is ThreadRecordFile file)
+        {
+            file.Notices = () => SourceLines.NoticeFor(recorder._lines.TakeNewModulesWithoutSymbols());
+        }
+
         recorder._thread.Start();
         return recorder;
     }
@@ -165,6 +175,7 @@ internal sealed class EventPipeRecorder : IDisposable
         if (_ended.IsSet)
         {
             _ended.Dispose();
+            _lines.Dispose();
         }
     }
 
@@ -175,6 +186,7 @@ internal sealed class EventPipeRecorder : IDisposable
             var source = TraceLog.CreateFromEventPipeSession(_session, TraceLog.EventPipeRundownConfiguration.Enable(_client));
             _source = source;
             _log = source.TraceLog;
+            StartMapsRundown();
             source.AllEvents += OnEvent;
             source.Process();
         }
@@ -200,8 +212,52 @@ internal sealed class EventPipeRecorder : IDisposable
         }
     }
 
+    /// <summary>
+    /// The target's IL-to-native maps, from a rundown beside the reader, repeated every
+    /// <see cref="MapsRundownInterval"/> so that code jitted later (tier 1) gets lines too. Not the
+    /// live map events: in the session they made its stream fill while TraceLog ran its own rundown,
+    /// and a target exiting then hung in its shutdown (measured with a 3 s target on a loaded machine).
+    /// </summary>
+    private void StartMapsRundown()
+    {
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                while (!_stopRequested && !_ended.IsSet)
+                {
+                    var maps = new NativeCodeMaps();
+                    if (RundownMaps.Collect(_client, maps, TimeSpan.FromSeconds(10)))
+                    {
+                        Volatile.Write(ref _rundownMaps, maps);
+                    }
+
+                    _ended.Wait(MapsRundownInterval);
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The recorder was disposed: recording is over.
+            }
+        })
+        { IsBackground = true, Name = "statprof rundown maps" };
+        thread.Start();
+    }
+
+    /// <summary>How often the maps rundown is repeated while recording.</summary>
+    private static readonly TimeSpan MapsRundownInterval = TimeSpan.FromSeconds(5);
+
+    private NativeCodeMaps? _rundownMaps;
+
     private void OnEvent(TraceEvent data)
     {
+        if (Volatile.Read(ref _rundownMaps) is { } rundown)
+        {
+            Volatile.Write(ref _rundownMaps, null);
+            _maps = rundown; // every body of the target now, older ones included
+            _stackByIndex.Clear(); // stacks resolved without these maps may have had no lines
+        }
+
         if (data.ProviderGuid != SampleProfilerProvider || _stopRequested)
         {
             return;
@@ -213,7 +269,7 @@ internal sealed class EventPipeRecorder : IDisposable
         DateTime time = _anchorUtc.AddTicks((long)((qpc - _anchorQpc) * (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
         Interlocked.Increment(ref _ticks);
         DumpState state = ReadState(data);
-        IReadOnlyList<FrameRecord> frames = Resolve(data);
+        IReadOnlyList<FrameRecord> frames = Resolve(data, leafIsReturnAddress: state != DumpState.Running);
         _sink.OnSample(time, data.ThreadID, state, frames);
 
         if (time >= _nextSweep)
@@ -245,7 +301,7 @@ internal sealed class EventPipeRecorder : IDisposable
         return DumpState.Waiting;
     }
 
-    private IReadOnlyList<FrameRecord> Resolve(TraceEvent data)
+    private IReadOnlyList<FrameRecord> Resolve(TraceEvent data, bool leafIsReturnAddress)
     {
         CallStackIndex index = data.CallStackIndex();
         if (index == CallStackIndex.Invalid)
@@ -253,7 +309,9 @@ internal sealed class EventPipeRecorder : IDisposable
             return [];
         }
 
-        if (_stackByIndex.TryGetValue((int)index, out IReadOnlyList<FrameRecord>? known))
+        // A waiting thread's leaf is a return address too (its line is the call's): keyed apart.
+        int key = ((int)index << 1) | (leafIsReturnAddress ? 1 : 0);
+        if (_stackByIndex.TryGetValue(key, out IReadOnlyList<FrameRecord>? known))
         {
             return known;
         }
@@ -278,11 +336,13 @@ internal sealed class EventPipeRecorder : IDisposable
                 }
             }
 
-            leafFirst.Add(new FrameRecord(name, module));
+            (string? path, int token, int il) = TraceLogFrames.Locate(log, _maps, address, method, isReturnAddress: i != index || leafIsReturnAddress);
+            SourceLocation? at = _lines.Resolve(path, token, il); // cached per (method, offset); a PDB is opened once
+            leafFirst.Add(new FrameRecord(name, module, at?.File, at?.Line ?? 0));
         }
 
         leafFirst.Reverse();
-        _stackByIndex[(int)index] = leafFirst;
+        _stackByIndex[key] = leafFirst;
         return leafFirst;
     }
 

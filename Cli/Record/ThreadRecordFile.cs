@@ -82,6 +82,9 @@ internal sealed class ThreadRecordFile : ISampleSink, IDisposable
         return new ThreadRecordFile(new FileStream(path, options), intervalMs, thresholdMs, threadName);
     }
 
+    /// <summary>Asked for a notice (source lines unavailable for a module) as each new stack line is written; null: none.</summary>
+    public Func<string?>? Notices { get; set; }
+
     /// <summary>Writes the header, once the target is known.</summary>
     public void Begin(HeaderRecord header)
     {
@@ -141,7 +144,7 @@ internal sealed class ThreadRecordFile : ISampleSink, IDisposable
 
         if (_stacksWritten.Add(stackId))
         {
-            Write(new StackRecord(time, stackId, frames, Truncated: false));
+            Write(new StackRecord(time, stackId, frames, Truncated: false, Notice: Notices?.Invoke()));
         }
 
         thread.LastStackId = stackId;

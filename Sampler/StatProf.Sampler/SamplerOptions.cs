@@ -62,6 +62,13 @@ public sealed class SamplerOptions
     /// </summary>
     public Action<Exception>? OnFault { get; set; }
 
+    /// <summary>
+    /// Collect the runtime's IL-to-native maps so that frames carry an IL offset, which the record
+    /// writer turns into a source file and line (docs/source-lines.md). Costs a second rundown at
+    /// each session start and one map event per method jitted while sampling. Default: true.
+    /// </summary>
+    public bool SourceLines { get; set; } = true;
+
     /// <summary>Where the sampler reports its lifecycle and faults. Default: none.</summary>
     public ILogger? Logger { get; set; }
 

@@ -53,9 +53,9 @@ public sealed class StackTable
     {
         _maxStacks = maxStacks;
         _maxFrames = Math.Max(1024, maxStacks);
-        AddFrame(new FrameKey(string.Empty, "[truncated]"));
-        AddFrame(new FrameKey(string.Empty, "[native code]"));
-        AddFrame(new FrameKey(string.Empty, "[stack table full]"));
+        AddFrame(new FrameKey(string.Empty, "[truncated]", null, 0, -1));
+        AddFrame(new FrameKey(string.Empty, "[native code]", null, 0, -1));
+        AddFrame(new FrameKey(string.Empty, "[stack table full]", null, 0, -1));
         InternStack([FullFrameId]);
         InternStack([]);
     }
@@ -111,9 +111,12 @@ public sealed class StackTable
     }
 
     /// <summary>Interns a frame. Sampler thread only.</summary>
-    internal int InternFrame(string module, string name)
+    internal int InternFrame(string module, string name) => InternFrameAt(module, name, null, 0, -1);
+
+    /// <summary>Interns a frame at an IL offset of its method. Sampler thread only.</summary>
+    internal int InternFrameAt(string module, string name, string? modulePath, int methodToken, int ilOffset)
     {
-        var key = new FrameKey(module, name);
+        var key = new FrameKey(module, name, modulePath, methodToken, ilOffset);
         if (_frameIds.TryGetValue(key, out int id))
         {
             return id;
@@ -167,7 +170,7 @@ public sealed class StackTable
                 Array.Resize(ref _frames, id * 2);
             }
 
-            _frames[id] = new StackFrameInfo(id, key.Name, key.Module);
+            _frames[id] = new StackFrameInfo(id, key.Name, key.Module) { ModulePath = key.ModulePath, MethodToken = key.Token, ILOffset = key.ILOffset };
             _frameIds.Add(key, id);
             Volatile.Write(ref _frameCount, id + 1);
             return id;
@@ -276,5 +279,5 @@ public sealed class StackTable
     }
 
     [StructLayout(LayoutKind.Auto)]
-    private readonly record struct FrameKey(string Module, string Name);
+    private readonly record struct FrameKey(string Module, string Name, string? ModulePath, int Token, int ILOffset);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Etlx;
+using StatProf.Sampler.Internal.Symbols;
 
 namespace StatProf.Sampler.Internal;
 
@@ -64,6 +65,17 @@ internal sealed class SampleProcessor
     }
 
     public TickClock Clock { get; } = new();
+
+    /// <summary>IL-to-native maps of this process's jitted code (fed by the session; read on the sampler thread).</summary>
+    public NativeCodeMaps Maps { get; } = new();
+
+    private NativeCodeMaps? _rundownMaps;
+
+    /// <summary>
+    /// Hands over the maps of a rundown collected on another thread: the sampler thread merges them
+    /// before its next sample and drops the caches of frames resolved without them.
+    /// </summary>
+    public void OfferRundown(NativeCodeMaps maps) => Volatile.Write(ref _rundownMaps, maps);
 
     public long Seen => Volatile.Read(ref _seen);
 
@@ -190,8 +202,16 @@ internal sealed class SampleProcessor
             return;
         }
 
+        if (Volatile.Read(ref _rundownMaps) is { } rundown)
+        {
+            Volatile.Write(ref _rundownMaps, null);
+            Maps.Merge(rundown);
+            _stackByTraceLogIndex.Clear();
+            _frameByCodeAddress.Clear();
+        }
+
         ThreadActivity activity = ReadActivity(data);
-        int stackId = ResolveStack(data);
+        int stackId = ResolveStack(data, activity != ThreadActivity.Running);
         if (_ring.TryPush(new ThreadSample(tick, timestamp, qpc, osThreadId, managedThreadId, requestId, activity, stackId)))
         {
             _kept++;
@@ -222,7 +242,7 @@ internal sealed class SampleProcessor
         };
     }
 
-    private int ResolveStack(TraceEvent data)
+    private int ResolveStack(TraceEvent data, bool leafIsReturnAddress)
     {
         CallStackIndex index = data.CallStackIndex();
         if (index == CallStackIndex.Invalid)
@@ -230,18 +250,21 @@ internal sealed class SampleProcessor
             return StackTable.EmptyStackId;
         }
 
-        if (_stackByTraceLogIndex.TryGetValue((int)index, out int known))
+        // The leaf of a thread outside managed code is a return address (its line is the call's):
+        // the same TraceLog stack resolves differently for a running and a waiting thread.
+        int key = ((int)index << 1) | (leafIsReturnAddress ? 1 : 0);
+        if (_stackByTraceLogIndex.TryGetValue(key, out int known))
         {
             return known;
         }
 
-        int stackId = WalkAndIntern(index);
-        _stackByTraceLogIndex[(int)index] = stackId;
+        int stackId = WalkAndIntern(index, leafIsReturnAddress);
+        _stackByTraceLogIndex[key] = stackId;
         return stackId;
     }
 
     /// <summary>Slow path: a TraceLog stack seen for the first time since the last trim.</summary>
-    private int WalkAndIntern(CallStackIndex index)
+    private int WalkAndIntern(CallStackIndex index, bool leafIsReturnAddress)
     {
         TraceLog log = _traceLog!;
         TraceCallStacks callStacks = log.CallStacks;
@@ -269,7 +292,7 @@ internal sealed class SampleProcessor
                 break;
             }
 
-            buffer[count++] = ResolveFrame(log, callStacks.CodeAddressIndex(i));
+            buffer[count++] = ResolveFrame(log, callStacks.CodeAddressIndex(i), i != index || leafIsReturnAddress);
         }
 
         int stackId = _stacks.InternStackLeafFirst(buffer[..count]);
@@ -281,9 +304,10 @@ internal sealed class SampleProcessor
         return stackId;
     }
 
-    private int ResolveFrame(TraceLog log, CodeAddressIndex address)
+    private int ResolveFrame(TraceLog log, CodeAddressIndex address, bool isReturnAddress)
     {
-        if (_frameByCodeAddress.TryGetValue((int)address, out int frameId))
+        int key = ((int)address << 1) | (isReturnAddress ? 1 : 0);
+        if (_frameByCodeAddress.TryGetValue(key, out int frameId))
         {
             return frameId;
         }
@@ -299,10 +323,19 @@ internal sealed class SampleProcessor
         else
         {
             string name = addresses.Methods.FullMethodName(method);
-            frameId = string.IsNullOrEmpty(name) ? StackTable.NativeFrameId : _stacks.InternFrame(module, name);
+            if (string.IsNullOrEmpty(name))
+            {
+                frameId = StackTable.NativeFrameId;
+            }
+            else
+            {
+                // In-memory only (no symbol I/O here): the writer turns the IL offset into file:line.
+                (string? path, int token, int il) = TraceLogFrames.Locate(log, Maps, address, method, isReturnAddress);
+                frameId = _stacks.InternFrameAt(module, name, path, token, il);
+            }
         }
 
-        _frameByCodeAddress[(int)address] = frameId;
+        _frameByCodeAddress[key] = frameId;
         return frameId;
     }
 

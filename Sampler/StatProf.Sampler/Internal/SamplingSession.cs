@@ -3,6 +3,7 @@ using System.Diagnostics.Tracing;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing.Etlx;
 using Microsoft.Diagnostics.Tracing.Parsers;
+using StatProf.Sampler.Internal.Symbols;
 
 namespace StatProf.Sampler.Internal;
 
@@ -19,12 +20,14 @@ internal sealed class SamplingSession : IDisposable
     private readonly ManualResetEventSlim _ready = new();
     private readonly ManualResetEventSlim _ended = new();
     private readonly Thread _thread;
+    private readonly bool _sourceLines;
     private TraceLogEventSource? _source;
     private Exception? _startError;
     private volatile bool _stopRequested;
 
-    private SamplingSession(DiagnosticsClient client, EventPipeSession session, SampleProcessor processor, Action<Exception> onReaderFault)
+    private SamplingSession(DiagnosticsClient client, EventPipeSession session, SampleProcessor processor, Action<Exception> onReaderFault, bool sourceLines)
     {
+        _sourceLines = sourceLines;
         _client = client;
         _session = session;
         _processor = processor;
@@ -37,6 +40,9 @@ internal sealed class SamplingSession : IDisposable
 
     /// <summary>Time for the rundown that makes already-jitted methods resolvable.</summary>
     public TimeSpan RundownLatency { get; private set; }
+
+    /// <summary>True when the rundown of IL-to-native maps completed (source lines for code jitted before the session).</summary>
+    public bool MapsRundownOk { get; private set; } // written by the rundown thread once
 
     /// <summary>The sampler thread's managed id (tests check it ends).</summary>
     public Thread Thread => _thread;
@@ -60,14 +66,14 @@ internal sealed class SamplingSession : IDisposable
         EventPipeSession session;
         try
         {
-            session = client.StartEventPipeSession(Providers, requestRundown: false, options.CircularBufferMegabytes);
+            session = client.StartEventPipeSession(Providers(options.SourceLines), requestRundown: false, options.CircularBufferMegabytes);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             throw new SamplerUnavailableException(DiagnosticsAvailability.Unreachable(ex), ex);
         }
 
-        var result = new SamplingSession(client, session, processor, onReaderFault) { SessionStartLatency = clock.Elapsed };
+        var result = new SamplingSession(client, session, processor, onReaderFault, options.SourceLines) { SessionStartLatency = clock.Elapsed };
         result._thread.Start();
         bool ready = result._ready.Wait(options.StartTimeout);
         if (!ready || result._startError is not null)
@@ -83,12 +89,14 @@ internal sealed class SamplingSession : IDisposable
         return result;
     }
 
-    private static EventPipeProvider[] Providers =>
+    private static EventPipeProvider[] Providers(bool sourceLines) =>
     [
         new("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational),
 
-        // Method names for code jitted or loaded while the session runs (the rundown covers the rest).
-        new("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)(ClrTraceEventParser.Keywords.Jit | ClrTraceEventParser.Keywords.Loader)),
+        // Method names (and, for source lines, IL-to-native maps) of code jitted or loaded while the
+        // session runs (the rundowns cover the rest).
+        new("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)(ClrTraceEventParser.Keywords.Jit | ClrTraceEventParser.Keywords.Loader
+            | (sourceLines ? ClrTraceEventParser.Keywords.JittedMethodILToNativeMap : ClrTraceEventParser.Keywords.None))),
     ];
 
     private void Run()
@@ -101,6 +109,26 @@ internal sealed class SamplingSession : IDisposable
             var source = TraceLog.CreateFromEventPipeSession(_session, TraceLog.EventPipeRundownConfiguration.Enable(_client));
             _source = source;
             _processor.Attach(source);
+            if (_sourceLines)
+            {
+                source.Clr.MethodLoadVerbose += _processor.Maps.OnMethodLoad;
+                source.Clr.MethodILToNativeMap += _processor.Maps.OnLiveMap;
+
+                // Maps of code jitted before the session, collected beside the reader (never in its
+                // way: sampling starts without waiting for them; frames seen first have no line).
+                var rundown = new Thread(() =>
+                {
+                    var maps = new NativeCodeMaps();
+                    if (RundownMaps.Collect(_client, maps, TimeSpan.FromSeconds(10)) && !_stopRequested)
+                    {
+                        MapsRundownOk = true;
+                        _processor.OfferRundown(maps);
+                    }
+                })
+                { IsBackground = true, Name = "StatProf rundown maps" };
+                rundown.Start();
+            }
+
             source.AllEvents += _processor.OnEvent;
             RundownLatency = clock.Elapsed;
         }

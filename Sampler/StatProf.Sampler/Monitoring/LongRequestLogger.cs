@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using StatProf.Sampler.Internal;
+using StatProf.Sampler.Internal.Symbols;
 using StatProf.Sampler.Monitoring;
 using StatProf.Sampler.Records;
 
@@ -41,6 +42,7 @@ public sealed class LongRequestLogger : IDisposable
     private readonly long _activateTicks;
     private readonly long _slackTicks;
     private readonly HashSet<string> _reportedFaults = [];
+    private readonly SourceLines _lines;
     private volatile bool _stopping;
     private long _coveredFrom = long.MaxValue;
     private long _idleSince;
@@ -65,6 +67,7 @@ public sealed class LongRequestLogger : IDisposable
         _slackTicks = ToTicks(TimeSpan.FromMilliseconds(300));
         _redactor = new Redactor(_options.Redaction);
         _sampler = new StackSampler(_options.Sampler);
+        _lines = new SourceLines([.. _options.SymbolDirectories]);
         _registry = new RequestRegistry(_sampler.MonitoredThreads, TimeSpan.FromTicks(Math.Max(1, _activateTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency)), OnLongRequestEnded);
         _writer = new RecordWriter(
             new RecordFileSettings
@@ -194,6 +197,7 @@ public sealed class LongRequestLogger : IDisposable
 
         _sampler.Dispose();
         _writer.Dispose();
+        _lines.Dispose();
     }
 
     private void OnProcessExit(object? sender, EventArgs e) => Dispose();
@@ -509,11 +513,15 @@ public sealed class LongRequestLogger : IDisposable
             foreach (StackFrameInfo frame in _sampler.Stacks.GetStack(stackId))
             {
                 truncated |= frame.Id == StackTable.TruncatedFrameId;
-                frames.Add(new FrameRecord(frame.Name, frame.Module));
+
+                // On the logger thread, never the sampler's: the PDB is read here, once per module.
+                SourceLocation? at2 = _lines.Resolve(frame.ModulePath, frame.MethodToken, frame.ILOffset);
+                frames.Add(new FrameRecord(frame.Name, frame.Module, at2?.File, at2?.Line ?? 0));
             }
         }
 
-        _writer.TryWrite(new DumpRecord(time, request.Info, elapsedMs, request.Dumps, thread, state, frames, truncated));
+        string? notice = SourceLines.NoticeFor(_lines.TakeNewModulesWithoutSymbols());
+        _writer.TryWrite(new DumpRecord(time, request.Info, elapsedMs, request.Dumps, thread, state, frames, truncated) { Notice = notice });
         request.LastDumpStackId = stackId;
         request.LastFullDump = request.Dumps;
     }

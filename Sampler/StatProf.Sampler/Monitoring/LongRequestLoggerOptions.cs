@@ -58,6 +58,12 @@ public sealed class LongRequestLoggerOptions
     /// <summary>Where the logger reports its lifecycle and faults. Default: none.</summary>
     public ILogger? Logger { get; set; }
 
+    /// <summary>
+    /// Directories searched for <c>Assembly.pdb</c> (portable PDBs) when a module's PDB is neither
+    /// embedded nor next to it. Used only when <see cref="SamplerOptions.SourceLines"/> is on. Default: none.
+    /// </summary>
+    public IList<string> SymbolDirectories { get; private set; } = [];
+
     internal LongRequestLoggerOptions Validated()
     {
         if (Threshold <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "Threshold must be positive.");
@@ -76,6 +82,7 @@ public sealed class LongRequestLoggerOptions
         if (WriteQueueCapacity < 1) throw new ArgumentOutOfRangeException(nameof(WriteQueueCapacity), WriteQueueCapacity, "The write queue needs at least one slot.");
 
         var copy = (LongRequestLoggerOptions)MemberwiseClone();
+        copy.SymbolDirectories = [.. SymbolDirectories];
         copy.Sampler = Sampler.Validated();
         copy.Sampler.Mode = SamplingMode.MonitoredThreads;
         copy.Sampler.Logger ??= Logger;

@@ -177,6 +177,13 @@ internal static class RecordJson
             w.WriteStartObject();
             w.WriteString("name"u8, frame.Name ?? string.Empty);
             w.WriteString("module"u8, frame.Module ?? string.Empty);
+            if (frame.File is not null && frame.Line > 0)
+            {
+                // Optional (format 2 readers ignore fields they do not know): only where a PDB gave them.
+                w.WriteString("file"u8, frame.File);
+                w.WriteNumber("line"u8, frame.Line);
+            }
+
             w.WriteEndObject();
         }
 
@@ -189,6 +196,15 @@ internal static class RecordJson
         finally
         {
             ArrayPool<char>.Shared.Return(rented);
+        }
+
+        if (r.Notice is not null)
+        {
+            w.WriteString("notice"u8, r.Notice);
+        }
+        else
+        {
+            w.WriteNull("notice"u8);
         }
 
         w.WriteEndObject();
@@ -341,6 +357,8 @@ internal static class RecordJson
     }
 
     private const string TracebackPrefix = "   at ";
+    private const string TracebackIn = " in ";
+    private const string TracebackLine = ":line ";
 
     private static int TracebackLength(IReadOnlyList<FrameRecord> frames)
     {
@@ -348,10 +366,16 @@ internal static class RecordJson
         for (int i = 0; i < frames.Count; i++)
         {
             length += TracebackPrefix.Length + (frames[i].Name?.Length ?? 0) + 1;
+            if (HasLine(frames[i]))
+            {
+                length += TracebackIn.Length + frames[i].File!.Length + TracebackLine.Length + 11;
+            }
         }
 
         return length;
     }
+
+    private static bool HasLine(FrameRecord frame) => frame.File is not null && frame.Line > 0;
 
     private static int FillTraceback(IReadOnlyList<FrameRecord> frames, Span<char> into)
     {
@@ -368,6 +392,18 @@ internal static class RecordJson
             string name = frames[i].Name ?? string.Empty;
             name.AsSpan().CopyTo(into[at..]);
             at += name.Length;
+            if (HasLine(frames[i]))
+            {
+                // As .NET prints an exception's frames: "   at N.T.M(A) in /src/File.cs:line 42".
+                TracebackIn.AsSpan().CopyTo(into[at..]);
+                at += TracebackIn.Length;
+                frames[i].File.AsSpan().CopyTo(into[at..]);
+                at += frames[i].File!.Length;
+                TracebackLine.AsSpan().CopyTo(into[at..]);
+                at += TracebackLine.Length;
+                frames[i].Line.TryFormat(into[at..], out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
+                at += digits;
+            }
         }
 
         return at;

@@ -237,7 +237,7 @@ internal sealed class RecordWriter : IDisposable
             IReadOnlyList<FrameRecord> frames = dump.Frames ?? [];
             long id = _stackIds.IdOf(frames, dump.Truncated);
             record = dump with { StackId = id };
-            stack = new StackRecord(dump.Time, id, frames, dump.Truncated);
+            stack = new StackRecord(dump.Time, id, frames, dump.Truncated, dump.Notice);
         }
 
         try

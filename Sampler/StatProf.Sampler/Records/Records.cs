@@ -65,7 +65,9 @@ internal enum DumpState
 /// <summary>One frame of a dumped stack.</summary>
 /// <param name="Name"><c>Namespace.Type.Method(args)</c>.</param>
 /// <param name="Module">The module (assembly) name, or empty.</param>
-internal readonly record struct FrameRecord(string Name, string Module);
+/// <param name="File">The source file of the frame's line (as its PDB names it), or null when unknown.</param>
+/// <param name="Line">The 1-based line (for a caller frame: of its call), or 0 when unknown.</param>
+internal readonly record struct FrameRecord(string Name, string Module, string? File = null, int Line = 0);
 
 /// <summary>A slow request's stack at one dump (every interval I once it passed T).</summary>
 /// <param name="Time">The instant of the tick the stack was sampled at (for <c>awaiting</c>, the dump's instant).</param>
@@ -93,6 +95,9 @@ internal sealed record DumpRecord(
 {
     /// <summary>The id of its stack's <see cref="StackRecord"/>; set by the writer (0 until then).</summary>
     public long StackId { get; init; }
+
+    /// <summary>A notice carried by its stack line (source lines unavailable for a module), or null.</summary>
+    public string? Notice { get; init; }
 }
 
 /// <summary>A distinct stack, written once per file before the first dump that refers to it.</summary>
@@ -100,11 +105,13 @@ internal sealed record DumpRecord(
 /// <param name="Id">Its id, unique within the writing process (the dumps' <c>stack</c>).</param>
 /// <param name="Frames">The stack, root first.</param>
 /// <param name="Truncated">True when the stack was cut at the sampler's maximum depth.</param>
+/// <param name="Notice">Said once by the writer, on the first stack that needs it: source lines unavailable for a module.</param>
 internal sealed record StackRecord(
     DateTime Time,
     long Id,
     IReadOnlyList<FrameRecord> Frames,
-    bool Truncated) : Record(Time);
+    bool Truncated,
+    string? Notice = null) : Record(Time);
 
 /// <summary>A dump whose stack is the same as the request's previous dump: written short.</summary>
 /// <param name="Time">The instant of the tick.</param>

@@ -176,6 +176,27 @@ internal sealed class RecordSchema
                     }
 
                     break;
+                case "dependentRequired":
+                    if (value.ValueKind == JsonValueKind.Object)
+                    {
+                        foreach (JsonProperty dependency in k.EnumerateObject())
+                        {
+                            if (!value.TryGetProperty(dependency.Name, out _))
+                            {
+                                continue;
+                            }
+
+                            foreach (JsonElement needed in dependency.Value.EnumerateArray())
+                            {
+                                if (!value.TryGetProperty(needed.GetString()!, out _))
+                                {
+                                    errors.Add($"{at}: '{dependency.Name}' needs '{needed.GetString()}'");
+                                }
+                            }
+                        }
+                    }
+
+                    break;
                 case "items":
                     if (value.ValueKind == JsonValueKind.Array)
                     {

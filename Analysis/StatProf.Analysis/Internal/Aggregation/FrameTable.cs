@@ -12,12 +12,21 @@ internal sealed class FrameTable
     private readonly List<string> _strings = [];
     private readonly List<string> _modules = [];
     private readonly List<bool> _pseudo = [];
+    private readonly List<string?> _files = [];
+    private readonly List<int> _lines = [];
 
     /// <summary>Distinct frames.</summary>
     public int Count => _strings.Count;
 
     /// <summary>Returns the id of a UTF-8 name (valid UTF-8), adding it with its module when new.</summary>
-    public int Intern(ReadOnlySpan<byte> utf8Name, ReadOnlySpan<byte> utf8Module)
+    public int Intern(ReadOnlySpan<byte> utf8Name, ReadOnlySpan<byte> utf8Module) => Intern(utf8Name, utf8Module, default, 0);
+
+    /// <summary>
+    /// Returns the id of a UTF-8 name, adding it when new; the source file and line of a name's first
+    /// appearance with one are kept (a method seen at several lines keeps the first: the report's
+    /// tooltip names its file; <c>--by-line</c> makes each line a frame of its own).
+    /// </summary>
+    public int Intern(ReadOnlySpan<byte> utf8Name, ReadOnlySpan<byte> utf8Module, ReadOnlySpan<byte> utf8File, int line)
     {
         int id = _names.Intern(utf8Name, out bool added);
         if (added)
@@ -26,10 +35,23 @@ internal sealed class FrameTable
             _strings.Add(name);
             _modules.Add(utf8Module.IsEmpty ? string.Empty : Encoding.UTF8.GetString(utf8Module));
             _pseudo.Add(IsPseudoName(name));
+            _files.Add(line > 0 && !utf8File.IsEmpty ? Encoding.UTF8.GetString(utf8File) : null);
+            _lines.Add(line > 0 && !utf8File.IsEmpty ? line : 0);
+        }
+        else if (line > 0 && _files[id] is null && !utf8File.IsEmpty)
+        {
+            _files[id] = Encoding.UTF8.GetString(utf8File);
+            _lines[id] = line;
         }
 
         return id;
     }
+
+    /// <summary>The source file of the frame's first appearance with one, or null.</summary>
+    public string? File(int id) => _files[id];
+
+    /// <summary>The line that went with <see cref="File"/>, or 0.</summary>
+    public int Line(int id) => _lines[id];
 
     /// <summary>Returns the id of a name, adding it when new (tests and folded imports).</summary>
     public int Intern(string name, string module = "")

@@ -45,6 +45,7 @@ internal enum Field
     RecordsDropped,
     Stack,
     Id,
+    Notice,
 }
 
 /// <summary>Where a string value lies: in the line (unescaped), in the parser's scratch (unescaped copy), or JSON null.</summary>
@@ -58,8 +59,8 @@ internal readonly record struct Utf8Ref(int Start, int Length, byte Where)
     public bool HasValue => Where is InLine or InScratch;
 }
 
-/// <summary>One frame of a <c>dump</c> record: its name and module, not yet interned.</summary>
-internal readonly record struct FrameRef(Utf8Ref Name, Utf8Ref Module);
+/// <summary>One frame of a <c>dump</c> record: its name, module and (optional) source file and line, not yet interned.</summary>
+internal readonly record struct FrameRef(Utf8Ref Name, Utf8Ref Module, Utf8Ref File = default, int Line = 0);
 
 /// <summary>
 /// Parses one record line with a <see cref="Utf8JsonReader"/> in a single forward pass, in any field
@@ -107,6 +108,9 @@ internal sealed class RecordLineParser
     public double IntervalMs;
     public bool Continuation;
     public long RecordsDropped;
+
+    /// <summary>A <c>stack</c> line's optional <c>notice</c> (source lines unavailable for a module).</summary>
+    public Utf8Ref Notice;
 
     /// <summary>A <c>dump</c>'s <c>stack</c>: the id of its stack line (format version 2).</summary>
     public long StackRef;
@@ -237,6 +241,7 @@ internal sealed class RecordLineParser
         Truncated = Continuation = false;
         Version = 0;
         StackRef = StackId = 0;
+        Notice = default;
         KnownRequest = -1;
         RequestObjectStart = RequestObjectLength = 0;
         ThresholdMs = IntervalMs = double.NaN;
@@ -355,6 +360,9 @@ internal sealed class RecordLineParser
                 return Format.HasValue;
             case Field.Process:
                 return ReadProcess(ref reader);
+            case Field.Notice:
+                Notice = ReadString(ref reader);
+                return Notice.Where != Utf8Ref.Absent;
             default:
                 return true;
         }
@@ -527,7 +535,8 @@ internal sealed class RecordLineParser
                 continue;
             }
 
-            Utf8Ref name = default, module = default;
+            Utf8Ref name = default, module = default, file = default;
+            int line = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("name"u8))
@@ -539,6 +548,20 @@ internal sealed class RecordLineParser
                 {
                     reader.Read();
                     module = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("file"u8))
+                {
+                    // Optional, with "line" (source lines): a wrong type drops the location, not the frame.
+                    reader.Read();
+                    file = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("line"u8))
+                {
+                    reader.Read();
+                    if (!TryReadInt(ref reader, out line) || line < 1)
+                    {
+                        line = 0;
+                    }
                 }
                 else
                 {
@@ -559,7 +582,7 @@ internal sealed class RecordLineParser
                 Array.Resize(ref _frames, FrameCount * 2);
             }
 
-            _frames[FrameCount++] = new FrameRef(name, module);
+            _frames[FrameCount++] = file.HasValue && line > 0 ? new FrameRef(name, module, file, line) : new FrameRef(name, module);
         }
 
         return ok;
@@ -674,6 +697,7 @@ internal sealed class RecordLineParser
             6 when name.SequenceEqual("frames"u8) => Field.Frames,
             6 when name.SequenceEqual("sameAs"u8) => Field.SameAs,
             6 when name.SequenceEqual("status"u8) => Field.Status,
+            6 when name.SequenceEqual("notice"u8) => Field.Notice,
             6 when name.SequenceEqual("format"u8) => Field.Format,
             7 when name.SequenceEqual("request"u8) => Field.Request,
             7 when name.SequenceEqual("outcome"u8) => Field.Outcome,

@@ -59,7 +59,7 @@ internal sealed class RecordSetBuilder
 
     private const ulong StackRequired = (1UL << (int)Field.Id) | (1UL << (int)Field.Frames);
 
-    private const ulong StackOptional = (1UL << (int)Field.Time) | (1UL << (int)Field.Truncated);
+    private const ulong StackOptional = (1UL << (int)Field.Time) | (1UL << (int)Field.Truncated) | (1UL << (int)Field.Notice);
 
     private const ulong SameRequired = (1UL << (int)Field.RequestId) | (1UL << (int)Field.ElapsedMs) | (1UL << (int)Field.Dump)
         | (1UL << (int)Field.State) | (1UL << (int)Field.SameAs) | (1UL << (int)Field.Time);
@@ -79,10 +79,15 @@ internal sealed class RecordSetBuilder
     private byte[] _key = new byte[256];
     private byte[] _unescaped = new byte[256];
 
-    public RecordSetBuilder(int maxWarnings)
+    public RecordSetBuilder(int maxWarnings, bool byLine = false)
     {
         _maxWarnings = maxWarnings;
+        _byLine = byLine;
     }
+
+    private readonly bool _byLine;
+    private readonly HashSet<string> _notices = new(StringComparer.Ordinal);
+    private byte[] _nameScratch = new byte[256];
 
     public FrameTable Frames { get; } = new();
 
@@ -255,6 +260,15 @@ internal sealed class RecordSetBuilder
     private SkipReason ApplyStack(RecordLineParser record, ReadOnlySpan<byte> line, SourceState source)
     {
         NoteMissingHeader(source);
+        if (record.Notice.HasValue && _notices.Count < 64)
+        {
+            string notice = System.Text.Encoding.UTF8.GetString(record.Bytes(line, record.Notice));
+            if (_notices.Add(notice))
+            {
+                Warn($"{source.Name}: {notice}.");
+            }
+        }
+
         int stackId = InternFrames(record, line);
 
         // The sign bit carries the truncated flag: interned ids are never negative.
@@ -272,10 +286,44 @@ internal sealed class RecordSetBuilder
 
         for (int i = 0; i < frames.Length; i++)
         {
-            _stack[i] = Frames.Intern(record.Bytes(line, frames[i].Name), record.Bytes(line, frames[i].Module));
+            ReadOnlySpan<byte> name = record.Bytes(line, frames[i].Name);
+            ReadOnlySpan<byte> module = record.Bytes(line, frames[i].Module);
+            if (frames[i].Line > 0)
+            {
+                ReadOnlySpan<byte> file = record.Bytes(line, frames[i].File);
+                _stack[i] = _byLine
+                    ? Frames.Intern(WithLine(name, file, frames[i].Line), module, file, frames[i].Line)
+                    : Frames.Intern(name, module, file, frames[i].Line);
+            }
+            else
+            {
+                _stack[i] = Frames.Intern(name, module);
+            }
         }
 
         return Stacks.Intern(_stack.AsSpan(0, frames.Length));
+    }
+
+    /// <summary>By line, a frame is its method at a line: <c>Name in File:line N</c>, as tracebacks print it.</summary>
+    private ReadOnlySpan<byte> WithLine(ReadOnlySpan<byte> name, ReadOnlySpan<byte> file, int lineNumber)
+    {
+        int length = name.Length + 4 + file.Length + 6 + 11;
+        if (_nameScratch.Length < length)
+        {
+            _nameScratch = new byte[Math.Max(length, _nameScratch.Length * 2)];
+        }
+
+        Span<byte> into = _nameScratch;
+        name.CopyTo(into);
+        int at = name.Length;
+        " in "u8.CopyTo(into[at..]);
+        at += 4;
+        file.CopyTo(into[at..]);
+        at += file.Length;
+        ":line "u8.CopyTo(into[at..]);
+        at += 6;
+        lineNumber.TryFormat(into[at..], out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
+        return into[..(at + digits)];
     }
 
     private SkipReason ApplySame(RecordLineParser record, ReadOnlySpan<byte> line, SourceState source)
