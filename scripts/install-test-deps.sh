@@ -5,7 +5,9 @@
 # - node and npm, and the speedscope app pinned by tests/StatProf.Analysis.Tests/Formats/Speedscope/package-lock.json;
 # - golang-go, for `go tool pprof` (the pprof export test);
 # - util-linux's setpriv: a statprof attach test runs statprof as `nobody` to meet a diagnostic
-#   socket it may not open (root passes file permissions).
+#   socket it may not open (root passes file permissions);
+# - dotnet-trace, into the repository's ignored .tools/: the overhead harness's smoke test runs it
+#   as the peer profiler (`dotnet-trace collect -p PID`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,4 +28,8 @@ fi
 speedscope_fixture=tests/StatProf.Analysis.Tests/Formats/Speedscope
 if [ ! -d "$speedscope_fixture/node_modules/speedscope" ]; then
   (cd "$speedscope_fixture" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+if [ ! -x .tools/dotnet-trace ]; then
+  dotnet tool install --tool-path .tools dotnet-trace >/dev/null
 fi

@@ -42,6 +42,7 @@ internal static class ResultsWriter
         json.WriteString("runtime", RuntimeInformation.FrameworkDescription);
         json.WriteNumber("processors", Environment.ProcessorCount);
         json.WriteString("dotnetTrace", DotnetTrace.CommandLine);
+        json.WriteNumber("nice", Niceness());
         WriteSummary(json, "loadAverage", load);
         json.WriteStartArray("profilers");
         foreach (Profiler p in Plan.Profilers)
@@ -135,6 +136,21 @@ internal static class ResultsWriter
         json.WriteEndObject();
     }
 
+    /// <summary>This process's nice value (children inherit it), from /proc/self/stat; 0 where unknown.</summary>
+    public static int Niceness()
+    {
+        try
+        {
+            string stat = File.ReadAllText("/proc/self/stat");
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[16], CultureInfo.InvariantCulture); // field 19 of proc(5); fields here start at 3
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+
     private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 4) : 0;
 
     private static string Markdown(
@@ -148,7 +164,7 @@ internal static class ResultsWriter
         Line($"Started {startedUtc:yyyy-MM-dd HH:mm} UTC, took {elapsed.TotalMinutes:F1} min; {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}.");
         Line($"1-minute load average at the start of each run: median {load.Median:F1} ({load.Min:F1}–{load.Max:F1}).");
         Line($"{plan.Repetitions} rounds of the CPU and shop workloads, configurations in a rotated order each round; {plan.PauseRepetitions} round(s) of the pause curve. Figures: median (min–max) over rounds; losses and ratios are paired by round.");
-        Line($"Peer: `{DotnetTrace.CommandLine}` (default profiles).");
+        Line($"Peer: `{DotnetTrace.CommandLine}` (default profiles). The harness and its children ran at nice {Niceness()}.");
         Line($"");
         foreach (string workload in configs.Select(c => c.Workload).Distinct())
         {

@@ -96,7 +96,6 @@ internal static class CpuChild
         }
 
         probeThread?.Join();
-        release.Set();
         double elapsed = Stopwatch.GetElapsedTime(started, ended).TotalSeconds;
 
         long[] all = latencies.SelectMany((l, i) => l.Take(counts[i])).ToArray();
@@ -122,6 +121,7 @@ internal static class CpuChild
             StatProfTicks: stats?.Sampler.Ticks ?? 0,
             StatProfActivations: stats?.Activations ?? 0,
             StatProfSlowRequests: stats?.SlowRequests ?? 0);
+        release.Set();
         Console.WriteLine(ChildProtocol.ResultPrefix + JsonSerializer.Serialize(result, ResultJson.Default.CpuResult));
         logger?.Dispose();
         return 0;
