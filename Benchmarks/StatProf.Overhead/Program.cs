@@ -28,14 +28,22 @@ var output = new Option<string>("--output", "-o")
     DefaultValueFactory = _ => "overhead-results",
 };
 var dotnetTrace = new Option<string?>("--dotnet-trace") { Description = "Path of dotnet-trace (default: .tools/dotnet-trace, ~/.dotnet/tools, else installed into .tools)." };
+var replot = new Option<string?>("--replot") { Description = "Write results and plots again from a runs.jsonl of an earlier run, without running anything.", Hidden = true };
 var root = new RootCommand("Measures StatProf's overhead (idle, sampling at 1/10/100 ms ticks) against no profiler and dotnet-trace, and the stop-the-world pause per tick versus thread count.")
 {
-    quick, smoke, output, dotnetTrace,
+    quick, smoke, output, dotnetTrace, replot,
 };
 root.SetAction(async (parse, cancel) =>
 {
     Plan plan = parse.GetValue(smoke) ? Plan.Smoke : parse.GetValue(quick) ? Plan.Quick : Plan.Full;
     string folder = Path.GetFullPath(parse.GetValue(output)!);
+    if (parse.GetValue(replot) is { } raw)
+    {
+        List<RunRecord> old = [.. File.ReadLines(raw).Select(line => System.Text.Json.JsonSerializer.Deserialize(line, ResultJson.Default.RunRecord)!)];
+        ResultsWriter.Write(folder, plan, File.GetCreationTimeUtc(raw), TimeSpan.Zero, old);
+        return 0;
+    }
+
     string scratch = Path.Combine(Path.GetTempPath(), $"statprof-overhead-{Environment.ProcessId}");
     try
     {
@@ -44,7 +52,10 @@ root.SetAction(async (parse, cancel) =>
         DateTime started = DateTime.UtcNow;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Console.WriteLine($"overhead harness, {plan.Name} mode: results into {folder}");
-        List<RunRecord> runs = await new Driver(plan, tool, scratch, Console.Out).RunAsync();
+        Directory.CreateDirectory(folder);
+        string rawLog = Path.Combine(folder, "runs.jsonl");
+        File.Delete(rawLog);
+        List<RunRecord> runs = await new Driver(plan, tool, scratch, Console.Out) { RawLog = rawLog }.RunAsync();
         ResultsWriter.Write(folder, plan, started, clock.Elapsed, runs);
         Console.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min: {Path.Combine(folder, ResultsWriter.MarkdownFile)}");
         return 0;

@@ -9,6 +9,8 @@ namespace StatProf.Overhead.Harness;
 /// <param name="LossPercent">Throughput lost against no profiler, paired by round: 100 × (1 − x / none of the same round).</param>
 /// <param name="VersusDotnetTrace">Throughput over dotnet-trace's, paired by round (&gt; 1: faster than under dotnet-trace).</param>
 /// <param name="Ticks">Ticks StatProf's sampler saw in a run.</param>
+/// <param name="CpuMsPerOp">CPU time per operation or request: the workload process's, plus dotnet-trace's own process for that configuration.</param>
+/// <param name="CpuOverheadPercent">Extra CPU time per operation against no profiler, paired by round: 100 × (x / none − 1).</param>
 internal sealed record ConfigSummary(
     string Workload,
     Profiler Profiler,
@@ -17,7 +19,9 @@ internal sealed record ConfigSummary(
     Summary LatencyP99Ms,
     Summary LossPercent,
     Summary VersusDotnetTrace,
-    Summary Ticks);
+    Summary Ticks,
+    Summary CpuMsPerOp,
+    Summary CpuOverheadPercent);
 
 /// <summary>One point of the pause curve (a thread count and a configuration), summarized over its rounds.</summary>
 internal sealed record PauseSummary(
@@ -59,7 +63,9 @@ internal static class Analysis
                     Stats.Summarize(these.Select(r => r.LatencyP99Ms)),
                     Stats.Summarize(Paired(mine, these, Profiler.None, (x, baseline) => 100 * (1 - (x / baseline)))),
                     Stats.Summarize(Paired(mine, these, Profiler.DotnetTrace, (x, peer) => x / peer)),
-                    Stats.Summarize(these.Select(r => (double)r.StatProfTicks))));
+                    Stats.Summarize(these.Select(r => (double)r.StatProfTicks)),
+                    Stats.Summarize(these.Select(Cpu)),
+                    Stats.Summarize(PairedCpu(mine, these))));
             }
         }
 
@@ -100,14 +106,25 @@ internal static class Analysis
             ConfigSummary? idle = summaries.FirstOrDefault(s => s.Workload == workload && s.Profiler == Profiler.Idle);
             ConfigSummary? tick10 = summaries.FirstOrDefault(s => s.Workload == workload && s.Profiler == Profiler.Tick10);
             ConfigSummary? tick1 = summaries.FirstOrDefault(s => s.Workload == workload && s.Profiler == Profiler.Tick1);
+            ConfigSummary? peer = summaries.FirstOrDefault(s => s.Workload == workload && s.Profiler == Profiler.DotnetTrace);
             if (idle is not null)
             {
                 verdicts.Add(new TargetVerdict($"{workload}: idle embedded StatProf loses ≤ 0.5 % throughput", Percent(idle.LossPercent), idle.LossPercent.Median <= 0.5));
+                verdicts.Add(new TargetVerdict($"{workload}: idle embedded StatProf costs ≤ 0.5 % more CPU per operation", Percent(idle.CpuOverheadPercent), idle.CpuOverheadPercent.Median <= 0.5));
             }
 
             if (tick10 is not null)
             {
-                verdicts.Add(new TargetVerdict($"{workload}: sampling at a 10 ms tick loses ≤ 3 %", Percent(tick10.LossPercent), tick10.LossPercent.Median <= 3));
+                verdicts.Add(new TargetVerdict($"{workload}: sampling at a 10 ms tick loses ≤ 3 % throughput", Percent(tick10.LossPercent), tick10.LossPercent.Median <= 3));
+                verdicts.Add(new TargetVerdict($"{workload}: sampling at a 10 ms tick costs ≤ 3 % more CPU per operation", Percent(tick10.CpuOverheadPercent), tick10.CpuOverheadPercent.Median <= 3));
+            }
+
+            if (tick1 is not null && peer is not null)
+            {
+                verdicts.Add(new TargetVerdict(
+                    $"{workload}: sampling at the default tick costs no more CPU per operation than dotnet-trace (its process included)",
+                    FormattableString.Invariant($"{tick1.CpuOverheadPercent.Median:F2} % vs {peer.CpuOverheadPercent.Median:F2} %"),
+                    tick1.CpuOverheadPercent.Median <= peer.CpuOverheadPercent.Median));
             }
 
             if (tick1 is not null && tick1.VersusDotnetTrace.Count > 0)
@@ -122,8 +139,23 @@ internal static class Analysis
         return verdicts;
     }
 
+    /// <summary>CPU time per operation of a run, the peer's process included.</summary>
+    public static double Cpu(RunRecord r) => r.CpuMsPerOp + r.PeerCpuMsPerOp;
+
     public static string Percent(Summary s) =>
         FormattableString.Invariant($"{s.Median:F2} % ({s.Min:F2} – {s.Max:F2})");
+
+    private static IEnumerable<double> PairedCpu(RunRecord[] all, RunRecord[] these)
+    {
+        foreach (RunRecord run in these)
+        {
+            RunRecord? none = all.FirstOrDefault(r => r.Profiler == Profiler.None && r.Round == run.Round);
+            if (none is not null && none.CpuMsPerOp > 0 && Cpu(run) > 0)
+            {
+                yield return 100 * ((Cpu(run) / none.CpuMsPerOp) - 1);
+            }
+        }
+    }
 
     /// <summary>f(x, reference) for every run of <paramref name="these"/> whose round also ran <paramref name="reference"/>.</summary>
     private static IEnumerable<double> Paired(RunRecord[] all, RunRecord[] these, Profiler reference, Func<double, double, double> f)

@@ -17,6 +17,9 @@ internal sealed class DotnetTrace : IDisposable
         Output = output;
     }
 
+    /// <summary>The dotnet-trace process's id.</summary>
+    public int Id => _process.Id;
+
     /// <summary>The .nettrace file it writes.</summary>
     public string Output { get; }
 

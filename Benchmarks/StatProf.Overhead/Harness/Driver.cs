@@ -49,13 +49,21 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         return records;
     }
 
+    /// <summary>Every run as one JSON line, written as it ends (so that a run's records survive a failure of the summary).</summary>
+    public string? RawLog { get; init; }
+
     private RunRecord Report(RunRecord record)
     {
+        if (RawLog is not null)
+        {
+            File.AppendAllText(RawLog, JsonSerializer.Serialize(record, ResultJson.Default.RunRecord) + "\n");
+        }
+
         string pause = record.Workload == "pause"
             ? FormattableString.Invariant($" gaps/s {record.GapsPerSecond:F0} p50 {record.GapP50Us:F0} us p99 {record.GapP99Us:F0} us max {record.GapMaxUs:F0} us")
             : "";
         log.WriteLine(FormattableString.Invariant(
-            $"{record.Workload,-5} {record.Profiler.Key(),-15} round {record.Round} threads {record.Threads,4}: {record.Throughput,10:F1}/s p50 {record.LatencyP50Ms:F3} ms p99 {record.LatencyP99Ms:F3} ms{pause} (load {record.LoadAverage:F1})"));
+            $"{record.Workload,-5} {record.Profiler.Key(),-15} round {record.Round} threads {record.Threads,4}: {record.Throughput,10:F1}/s p50 {record.LatencyP50Ms:F3} ms p99 {record.LatencyP99Ms:F3} ms cpu {record.CpuMsPerOp + record.PeerCpuMsPerOp:F4} ms/op{pause} (load {record.LoadAverage:F1})"));
         return record;
     }
 
@@ -79,13 +87,16 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         using DotnetTrace? trace = profiler == Profiler.DotnetTrace
             ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"{workload}-{round}-{position}.nettrace"), TimeSpan.FromSeconds(30))
             : null;
+        TimeSpan peerStart = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id);
         child.Send(ChildProtocol.Go);
         string json = child.WaitFor(ChildProtocol.ResultPrefix, ChildTimeout + TimeSpan.FromSeconds(seconds));
+        TimeSpan peerCpu = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id) - peerStart;
         child.WaitForExit(TimeSpan.FromSeconds(30));
         long traceBytes = trace?.WaitForEnd(TimeSpan.FromSeconds(60)) ?? 0;
         CpuResult result = JsonSerializer.Deserialize(json, ResultJson.Default.CpuResult) ?? throw new HarnessException("empty result from the cpu child");
         return new RunRecord(
-            workload, profiler, round, position, 0, result.OperationsPerSecond, result.LatencyP50Ms, result.LatencyP99Ms, result.Threads,
+            workload, profiler, round, position, 0, result.OperationsPerSecond, result.LatencyP50Ms, result.LatencyP99Ms,
+            result.CpuMsPerOperation, result.Operations == 0 ? 0 : peerCpu.TotalMilliseconds / result.Operations, result.Threads,
             result.GapsPerSecond, result.GapP50Us, result.GapP99Us, result.GapMaxUs, result.PausedFraction,
             result.StatProfSampling, result.StatProfTicks, result.StatProfActivations, traceBytes, 0, load);
     }
@@ -100,7 +111,13 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         using DotnetTrace? trace = profiler == Profiler.DotnetTrace
             ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"shop-{round}-{position}.nettrace"), TimeSpan.FromSeconds(30))
             : null;
-        LoadResult loadResult = await HttpLoad.RunAsync(new Uri($"http://127.0.0.1:{port}"), TimeSpan.FromSeconds(plan.ShopWarmUpSeconds), TimeSpan.FromSeconds(plan.ShopSeconds));
+        TimeSpan cpuStart = TimeSpan.Zero, cpuEnd = TimeSpan.Zero, peerStart = TimeSpan.Zero, peerEnd = TimeSpan.Zero;
+        LoadResult loadResult = await HttpLoad.RunAsync(
+            new Uri($"http://127.0.0.1:{port}"),
+            TimeSpan.FromSeconds(plan.ShopWarmUpSeconds),
+            TimeSpan.FromSeconds(plan.ShopSeconds),
+            () => (cpuStart, peerStart) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)),
+            () => (cpuEnd, peerEnd) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)));
         child.Send("stop");
         string json = child.WaitFor(ChildProtocol.ResultPrefix, ChildTimeout);
         child.WaitForExit(TimeSpan.FromSeconds(30));
@@ -108,11 +125,15 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         ShopResult result = JsonSerializer.Deserialize(json, ResultJson.Default.ShopResult) ?? throw new HarnessException("empty result from the shop child");
         if (loadResult.Requests == 0)
         {
-            throw new HarnessException($"the shop ({profiler.Key()}) answered no request in the measured window ({loadResult.Errors} errors)");
+            // A stall is a result too (throughput 0), not a reason to lose the whole run.
+            log.WriteLine($"shop {profiler.Key()} round {round}: no request completed in the measured window ({loadResult.Errors} errors)");
         }
 
         return new RunRecord(
-            "shop", profiler, round, position, 0, loadResult.RequestsPerSecond, loadResult.LatencyP50Ms, loadResult.LatencyP99Ms, 0,
+            "shop", profiler, round, position, 0, loadResult.RequestsPerSecond, loadResult.LatencyP50Ms, loadResult.LatencyP99Ms,
+            loadResult.Requests == 0 ? 0 : (cpuEnd - cpuStart).TotalMilliseconds / loadResult.Requests,
+            loadResult.Requests == 0 ? 0 : (peerEnd - peerStart).TotalMilliseconds / loadResult.Requests,
+            0,
             0, 0, 0, 0, 0, result.StatProfSampling, result.StatProfTicks, result.StatProfActivations, traceBytes, loadResult.Errors, load);
     }
 

@@ -7,7 +7,7 @@ namespace StatProf.Overhead.Harness;
 /// closed loops (each sends a request, reads the whole answer, sends the next: no think time) over
 /// one <see cref="HttpClient"/> with keep-alive, cycling through the shop's fast pages
 /// (<see cref="Paths"/>), so no request nears StatProf's 2 s threshold. Requests of the warm-up are
-/// not counted; those that complete within the measured window are.
+/// not counted; those that complete within the measured window are (completions per second).
 /// </summary>
 internal static class HttpLoad
 {
@@ -15,7 +15,8 @@ internal static class HttpLoad
 
     public static readonly string[] Paths = ["/products", "/health", "/"];
 
-    public static async Task<LoadResult> RunAsync(Uri baseAddress, TimeSpan warmUp, TimeSpan measure)
+    /// <summary>Runs the load; calls <paramref name="windowStarts"/> when the measured window opens and <paramref name="windowEnds"/> when the last loop ended.</summary>
+    public static async Task<LoadResult> RunAsync(Uri baseAddress, TimeSpan warmUp, TimeSpan measure, Action windowStarts, Action windowEnds)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -29,6 +30,8 @@ internal static class HttpLoad
             loops[i] = Task.Run(() => LoopAsync(client, offset, measureFrom, measureTo));
         }
 
+        await Task.Delay(warmUp);
+        windowStarts();
         var all = new List<double>();
         int errors = 0;
         foreach (var loop in loops)
@@ -38,6 +41,7 @@ internal static class HttpLoad
             errors += failed;
         }
 
+        windowEnds();
         all.Sort();
         return new LoadResult(all.Count / measure.TotalSeconds, Stats.Percentile(all, 0.50), Stats.Percentile(all, 0.99), all.Count, errors);
     }
@@ -67,7 +71,7 @@ internal static class HttpLoad
             }
 
             long done = Stopwatch.GetTimestamp();
-            if (sent >= measureFrom && done <= measureTo)
+            if (done >= measureFrom && done <= measureTo)
             {
                 if (ok)
                 {

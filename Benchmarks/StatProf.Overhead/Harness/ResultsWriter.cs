@@ -15,6 +15,7 @@ internal static class ResultsWriter
     public const string MarkdownFile = "results.md";
     public const string TickPlotFile = "overhead-vs-tick.svg";
     public const string PausePlotFile = "pause-vs-threads.svg";
+    public const string ThroughputPlotFile = "throughput-vs-tick.svg";
 
     public static void Write(string folder, Plan plan, DateTime startedUtc, TimeSpan elapsed, IReadOnlyList<RunRecord> runs)
     {
@@ -25,7 +26,8 @@ internal static class ResultsWriter
         Summary load = Stats.Summarize(runs.Select(r => r.LoadAverage).Where(double.IsFinite));
         WriteJson(Path.Combine(folder, JsonFile), plan, startedUtc, elapsed, load, runs, configs, pauses, targets);
         File.WriteAllText(Path.Combine(folder, MarkdownFile), Markdown(plan, startedUtc, elapsed, load, configs, pauses, targets));
-        File.WriteAllText(Path.Combine(folder, TickPlotFile), TickPlot(configs));
+        File.WriteAllText(Path.Combine(folder, TickPlotFile), TickPlot(configs, "Extra CPU per operation vs tick interval (median)", "CPU per operation vs no profiler (%)", c => c.CpuOverheadPercent));
+        File.WriteAllText(Path.Combine(folder, ThroughputPlotFile), TickPlot(configs, "Throughput lost vs tick interval (median)", "throughput loss vs no profiler (%)", c => c.LossPercent));
         File.WriteAllText(Path.Combine(folder, PausePlotFile), PausePlot(pauses));
     }
 
@@ -63,6 +65,8 @@ internal static class ResultsWriter
             WriteSummary(json, "lossPercent", c.LossPercent);
             WriteSummary(json, "versusDotnetTrace", c.VersusDotnetTrace);
             WriteSummary(json, "statProfTicks", c.Ticks);
+            WriteSummary(json, "cpuMsPerOp", c.CpuMsPerOp);
+            WriteSummary(json, "cpuOverheadPercent", c.CpuOverheadPercent);
             json.WriteEndObject();
         }
 
@@ -107,6 +111,8 @@ internal static class ResultsWriter
             json.WriteNumber("throughput", Round(r.Throughput));
             json.WriteNumber("latencyP50Ms", Round(r.LatencyP50Ms));
             json.WriteNumber("latencyP99Ms", Round(r.LatencyP99Ms));
+            json.WriteNumber("cpuMsPerOp", Round(r.CpuMsPerOp));
+            json.WriteNumber("peerCpuMsPerOp", Round(r.PeerCpuMsPerOp));
             json.WriteNumber("processThreads", r.ProcessThreads);
             json.WriteNumber("gapsPerSecond", Round(r.GapsPerSecond));
             json.WriteNumber("gapP50Us", Round(r.GapP50Us));
@@ -170,11 +176,11 @@ internal static class ResultsWriter
         {
             Line($"## {(workload == "cpu" ? $"CPU-bound: {Environment.ProcessorCount} workers, fixed operation, {plan.CpuSeconds} s runs" : $"Demo shop: {HttpLoad.Concurrency} closed HTTP loops, {plan.ShopSeconds} s runs after {plan.ShopWarmUpSeconds} s warm-up")}");
             Line($"");
-            Line($"| configuration | {(workload == "cpu" ? "operations/s" : "requests/s")} | p50 ms | p99 ms | loss vs none | ÷ dotnet-trace | StatProf ticks |");
-            Line($"|---|---:|---:|---:|---:|---:|---:|");
+            Line($"| configuration | {(workload == "cpu" ? "operations/s" : "requests/s")} | p50 ms | p99 ms | throughput loss vs none | ÷ dotnet-trace | CPU ms per {(workload == "cpu" ? "operation" : "request")} | CPU cost vs none | StatProf ticks |");
+            Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (ConfigSummary c in configs.Where(c => c.Workload == workload))
             {
-                Line($"| {c.Profiler.Key()} | {Cell(c.Throughput, "F0")} | {Cell(c.LatencyP50Ms, "F3")} | {Cell(c.LatencyP99Ms, "F3")} | {Cell(c.LossPercent, "F2")} % | {Cell(c.VersusDotnetTrace, "F3")} | {c.Ticks.Median:F0} |");
+                Line($"| {c.Profiler.Key()} | {Cell(c.Throughput, "F0")} | {Cell(c.LatencyP50Ms, "F3")} | {Cell(c.LatencyP99Ms, "F3")} | {Cell(c.LossPercent, "F2")} % | {Cell(c.VersusDotnetTrace, "F3")} | {Cell(c.CpuMsPerOp, "F4")} | {Cell(c.CpuOverheadPercent, "F2")} % | {c.Ticks.Median:F0} |");
             }
 
             Line($"");
@@ -200,7 +206,9 @@ internal static class ResultsWriter
         }
 
         Line($"");
-        Line($"![overhead vs tick]({TickPlotFile})");
+        Line($"![CPU overhead vs tick]({TickPlotFile})");
+        Line($"");
+        Line($"![throughput loss vs tick]({ThroughputPlotFile})");
         Line($"");
         Line($"![pause vs threads]({PausePlotFile})");
         return md.ToString();
@@ -213,14 +221,14 @@ internal static class ResultsWriter
                 ? s.Median.ToString(format, CultureInfo.InvariantCulture)
                 : string.Create(CultureInfo.InvariantCulture, $"{s.Median.ToString(format, CultureInfo.InvariantCulture)} ({s.Min.ToString(format, CultureInfo.InvariantCulture)}–{s.Max.ToString(format, CultureInfo.InvariantCulture)})");
 
-    private static string TickPlot(List<ConfigSummary> configs)
+    private static string TickPlot(List<ConfigSummary> configs, string title, string yLabel, Func<ConfigSummary, Summary> metric)
     {
-        var plot = new SvgPlot("Throughput lost to sampling vs tick interval (median)", "tick interval (ms, log scale)", "throughput loss vs no profiler (%)", logX: true, logY: false);
+        var plot = new SvgPlot(title, "tick interval (ms, log scale)", yLabel, logX: true, logY: false);
         (string Workload, string Name, string Color)[] lines = [("cpu", "CPU-bound", "#1f77b4"), ("shop", "demo shop", "#d62728")];
         foreach ((string workload, string name, string color) in lines)
         {
             var mine = configs.Where(c => c.Workload == workload).ToArray();
-            var points = mine.Where(c => c.Profiler.SamplesContinuously()).Select(c => (c.Profiler.TickMilliseconds()!.Value, c.LossPercent.Median)).ToArray();
+            var points = mine.Where(c => c.Profiler.SamplesContinuously()).Select(c => (c.Profiler.TickMilliseconds()!.Value, metric(c).Median)).ToArray();
             if (points.Length == 0)
             {
                 continue;
@@ -229,7 +237,7 @@ internal static class ResultsWriter
             plot.Add(new PlotSeries($"{name}: StatProf", points, color));
             if (mine.FirstOrDefault(c => c.Profiler == Profiler.DotnetTrace) is { } peer)
             {
-                plot.Add(new PlotSeries($"{name}: dotnet-trace", [(1, peer.LossPercent.Median), (100, peer.LossPercent.Median)], color, Dashed: true));
+                plot.Add(new PlotSeries($"{name}: dotnet-trace", [(1, metric(peer).Median), (100, metric(peer).Median)], color, Dashed: true));
             }
         }
 

@@ -9,6 +9,8 @@ namespace StatProf.Overhead.Harness;
 /// <param name="Throughput">Operations/s (cpu, pause: the one worker) or requests/s (shop).</param>
 /// <param name="LatencyP50Ms">Median latency of an operation or request.</param>
 /// <param name="LatencyP99Ms">99th percentile latency.</param>
+/// <param name="CpuMsPerOp">CPU time of the workload process per operation or request, in ms (cpu, shop).</param>
+/// <param name="PeerCpuMsPerOp">CPU time of the dotnet-trace process per operation or request (0 for the other configurations).</param>
 /// <param name="ProcessThreads">Threads of the child process at the end of the run (cpu, pause).</param>
 /// <param name="GapsPerSecond">Pause workload: gaps ≥ 20 µs in the probe's progress per second.</param>
 /// <param name="GapP50Us">Median gap.</param>
@@ -30,6 +32,8 @@ internal sealed record RunRecord(
     double Throughput,
     double LatencyP50Ms,
     double LatencyP99Ms,
+    double CpuMsPerOp,
+    double PeerCpuMsPerOp,
     int ProcessThreads,
     double GapsPerSecond,
     double GapP50Us,

@@ -78,18 +78,22 @@ internal static class CpuChild
         Thread? probeThread = probe ? new Thread(() => Probe(gaps, ref gapCount, ref probeLoops)) { IsBackground = true, Name = "probe" } : null;
         probeThread?.Start();
 
-        Thread.Sleep(300); // JIT and tiering of the operation before the driver is told to go
+        Thread.Sleep(1000); // JIT, tiering of the operation and the logger's start before the driver is told to go
         Console.WriteLine(ChildProtocol.Ready);
         if (Console.ReadLine() != ChildProtocol.Go)
         {
             return 0; // the driver went away
         }
 
+        using Process self = Process.GetCurrentProcess();
+        TimeSpan cpuStart = self.TotalProcessorTime;
         long started = Stopwatch.GetTimestamp();
         s_phase = 1;
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
         s_phase = 2;
         long ended = Stopwatch.GetTimestamp();
+        self.Refresh();
+        TimeSpan cpu = self.TotalProcessorTime - cpuStart;
         foreach (Thread thread in threads)
         {
             thread.Join();
@@ -109,6 +113,7 @@ internal static class CpuChild
             OperationsPerSecond: all.Length / elapsed,
             LatencyP50Ms: Milliseconds(Percentile(all, 0.50)),
             LatencyP99Ms: Milliseconds(Percentile(all, 0.99)),
+            CpuMsPerOperation: all.Length == 0 ? 0 : cpu.TotalMilliseconds / all.Length,
             Threads: Process.GetCurrentProcess().Threads.Count,
             ProbeLoopsPerSecond: probe ? probeLoops / elapsed : 0,
             Gaps: gapSpan.Length,
