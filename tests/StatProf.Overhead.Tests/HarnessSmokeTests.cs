@@ -33,16 +33,27 @@ public sealed class HarnessSmokeTests : IDisposable
                 JsonElement run = Assert.Single(runs, r => r.GetProperty("workload").GetString() == workload && r.GetProperty("profiler").GetString() == profiler);
                 Assert.True(run.GetProperty("throughput").GetDouble() > 0, $"{workload}/{profiler} did no work");
 
-                // Each configuration is what it says: idle StatProf opened no session, the sampling
-                // ones saw ticks, dotnet-trace wrote a trace, and the others neither.
-                bool samples = profiler.StartsWith("statprof-", StringComparison.Ordinal) && profiler != "statprof-idle";
-                Assert.Equal(samples, run.GetProperty("statProfSampling").GetBoolean());
-                Assert.Equal(samples, run.GetProperty("statProfTicks").GetInt64() > 0);
-                Assert.Equal(profiler == "dotnet-trace", run.GetProperty("traceBytes").GetInt64() > 0);
-                if (profiler == "statprof-idle")
+                // Each configuration is what it says: the sampling ones saw ticks with their session
+                // open, dotnet-trace wrote a trace, no profiler means neither, and idle StatProf saw
+                // a tick only if it opened a session for a request that ran long (on a loaded CI
+                // machine a fast request can be stalled past the activation time).
+                long ticks = run.GetProperty("statProfTicks").GetInt64();
+                bool sampling = run.GetProperty("statProfSampling").GetBoolean();
+                switch (profiler)
                 {
-                    Assert.Equal(0, run.GetProperty("statProfActivations").GetInt64());
+                    case "statprof-1ms" or "statprof-10ms" or "statprof-100ms":
+                        Assert.True(sampling && ticks > 0, $"{workload}/{profiler}: sampling {sampling}, {ticks} ticks");
+                        break;
+                    case "statprof-idle":
+                        Assert.True(ticks == 0 || run.GetProperty("statProfActivations").GetInt64() > 0, $"{workload}/{profiler}: {ticks} ticks without an activation");
+                        break;
+                    default:
+                        Assert.False(sampling);
+                        Assert.Equal(0, ticks);
+                        break;
                 }
+
+                Assert.Equal(profiler == "dotnet-trace", run.GetProperty("traceBytes").GetInt64() > 0);
             }
         }
 

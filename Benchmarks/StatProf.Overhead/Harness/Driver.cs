@@ -85,7 +85,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         using Child child = Child.Start(profiler, args);
         child.WaitFor(ChildProtocol.Ready, ChildTimeout);
         using DotnetTrace? trace = profiler == Profiler.DotnetTrace
-            ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"{workload}-{round}-{position}.nettrace"), TimeSpan.FromSeconds(30))
+            ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"{workload}-{round}-{position}.nettrace"), TimeSpan.FromSeconds(60))
             : null;
         TimeSpan peerStart = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id);
         child.Send(ChildProtocol.Go);
@@ -109,7 +109,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         using Child child = Child.Start(profiler, ["shop", "--profiler", profiler.Key(), "--port", port.ToString(CultureInfo.InvariantCulture), "--records", records]);
         child.WaitFor(ChildProtocol.Ready, ChildTimeout);
         using DotnetTrace? trace = profiler == Profiler.DotnetTrace
-            ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"shop-{round}-{position}.nettrace"), TimeSpan.FromSeconds(30))
+            ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"shop-{round}-{position}.nettrace"), TimeSpan.FromSeconds(60))
             : null;
         TimeSpan cpuStart = TimeSpan.Zero, cpuEnd = TimeSpan.Zero, peerStart = TimeSpan.Zero, peerEnd = TimeSpan.Zero;
         LoadResult loadResult = await HttpLoad.RunAsync(

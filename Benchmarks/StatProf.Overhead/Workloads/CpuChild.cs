@@ -53,9 +53,9 @@ internal static class CpuChild
             var options = new LongRequestLoggerOptions();
             EmbeddedStatProf.Configure(options, profiler, records);
             logger = new LongRequestLogger(options);
-            if (profiler.SamplesContinuously() && !EmbeddedStatProf.WaitUntilSampling(logger, TimeSpan.FromSeconds(30)))
+            if (profiler.SamplesContinuously() && !EmbeddedStatProf.WaitUntilSampling(logger, TimeSpan.FromSeconds(60)))
             {
-                Console.Error.WriteLine($"cpu child: StatProf's sampling session did not start within 30 s ({logger.Sampler.LastFault?.Message ?? "no fault reported"})");
+                Console.Error.WriteLine($"cpu child: StatProf's sampling session did not start within 60 s ({logger.Sampler.LastFault?.Message ?? "no fault reported"})");
                 logger.Dispose();
                 return ChildProtocol.SetupFailed;
             }

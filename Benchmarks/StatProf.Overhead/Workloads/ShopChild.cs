@@ -40,9 +40,9 @@ internal static class ShopChild
 
         await app.StartAsync();
         LongRequestLogger? logger = profiler.EmbedsStatProf() ? app.Services.GetRequiredService<LongRequestLogger>() : null;
-        if (logger is not null && profiler.SamplesContinuously() && !EmbeddedStatProf.WaitUntilSampling(logger, TimeSpan.FromSeconds(30)))
+        if (logger is not null && profiler.SamplesContinuously() && !EmbeddedStatProf.WaitUntilSampling(logger, TimeSpan.FromSeconds(60)))
         {
-            await Console.Error.WriteLineAsync($"shop child: StatProf's sampling session did not start within 30 s ({logger.Sampler.LastFault?.Message ?? "no fault reported"})");
+            await Console.Error.WriteLineAsync($"shop child: StatProf's sampling session did not start within 60 s ({logger.Sampler.LastFault?.Message ?? "no fault reported"})");
             await app.StopAsync();
             return ChildProtocol.SetupFailed;
         }
