@@ -7,6 +7,8 @@
 # - util-linux's setpriv: a statprof attach test runs statprof as `nobody` to meet a diagnostic
 #   socket it may not open (root passes file permissions);
 # - GNU time (/usr/bin/time): the hostile-input tests measure the peak resident set of `statprof report`.
+# - dotnet-trace, into the repository's ignored .tools/: the overhead harness's smoke test runs it
+#   as the peer profiler (`dotnet-trace collect -p PID`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +30,8 @@ fi
 speedscope_fixture=tests/StatProf.Analysis.Tests/Formats/Speedscope
 if [ ! -d "$speedscope_fixture/node_modules/speedscope" ]; then
   (cd "$speedscope_fixture" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+if [ ! -x .tools/dotnet-trace ]; then
+  dotnet tool install --tool-path .tools dotnet-trace >/dev/null
 fi

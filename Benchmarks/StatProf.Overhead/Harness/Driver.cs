@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using StatProf.Overhead.Workloads;
+
+namespace StatProf.Overhead.Harness;
+
+/// <summary>
+/// Runs a <see cref="Plan"/>: every round starts one child per configuration, one after the other in
+/// a rotated order (so drifting machine load touches every configuration alike), for the CPU-bound
+/// workload, then the shop under HTTP load; then the pause curve. Returns every run's record.
+/// </summary>
+internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, TextWriter log)
+{
+    private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(90);
+
+    public async Task<List<RunRecord>> RunAsync()
+    {
+        var records = new List<RunRecord>();
+        for (int round = 0; round < plan.Repetitions; round++)
+        {
+            Profiler[] order = Plan.Rotated(Plan.Profilers, round);
+            for (int i = 0; i < order.Length; i++)
+            {
+                records.Add(Report(RunCpu("cpu", order[i], round, i, Environment.ProcessorCount, 0, probe: false, plan.CpuSeconds)));
+            }
+
+            for (int i = 0; i < order.Length; i++)
+            {
+                records.Add(Report(await RunShopAsync(order[i], round, i)));
+            }
+        }
+
+        for (int round = 0; round < plan.PauseRepetitions; round++)
+        {
+            foreach (int threads in plan.PauseThreads)
+            {
+                Profiler[] order = Plan.Rotated(plan.PauseProfilers, round);
+                for (int i = 0; i < order.Length; i++)
+                {
+                    // One worker and the probe run; the rest are parked threads the runtime walks at each tick.
+                    records.Add(Report(RunCpu("pause", order[i], round, i, 1, Math.Max(0, threads - 2), probe: true, plan.PauseSeconds) with { Threads = threads }));
+                }
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>Every run as one JSON line, written as it ends (so that a run's records survive a failure of the summary).</summary>
+    public string? RawLog { get; init; }
+
+    private RunRecord Report(RunRecord record)
+    {
+        if (RawLog is not null)
+        {
+            File.AppendAllText(RawLog, JsonSerializer.Serialize(record, ResultJson.Default.RunRecord) + "\n");
+        }
+
+        string pause = record.Workload == "pause"
+            ? FormattableString.Invariant($" gaps/s {record.GapsPerSecond:F0} p50 {record.GapP50Us:F0} us p99 {record.GapP99Us:F0} us max {record.GapMaxUs:F0} us")
+            : "";
+        log.WriteLine(FormattableString.Invariant(
+            $"{record.Workload,-5} {record.Profiler.Key(),-15} round {record.Round} threads {record.Threads,4}: {record.Throughput,10:F1}/s p50 {record.LatencyP50Ms:F3} ms p99 {record.LatencyP99Ms:F3} ms cpu {record.CpuMsPerOp + record.PeerCpuMsPerOp:F4} ms/op{pause} (load {record.LoadAverage:F1})"));
+        return record;
+    }
+
+    private RunRecord RunCpu(string workload, Profiler profiler, int round, int position, int workers, int parked, bool probe, double seconds)
+    {
+        double load = LoadAverage();
+        string records = Path.Combine(scratch, $"{workload}-{profiler.Key()}-{round}-{position}");
+        var args = new List<string>
+        {
+            "cpu", "--profiler", profiler.Key(), "--workers", workers.ToString(CultureInfo.InvariantCulture),
+            "--parked", parked.ToString(CultureInfo.InvariantCulture), "--seconds", seconds.ToString(CultureInfo.InvariantCulture),
+            "--records", records,
+        };
+        if (probe)
+        {
+            args.Add("--probe");
+        }
+
+        using Child child = Child.Start(profiler, args);
+        child.WaitFor(ChildProtocol.Ready, ChildTimeout);
+        using DotnetTrace? trace = profiler == Profiler.DotnetTrace
+            ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"{workload}-{round}-{position}.nettrace"), TimeSpan.FromSeconds(60))
+            : null;
+        TimeSpan peerStart = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id);
+        child.Send(ChildProtocol.Go);
+        string json = child.WaitFor(ChildProtocol.ResultPrefix, ChildTimeout + TimeSpan.FromSeconds(seconds));
+        TimeSpan peerCpu = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id) - peerStart;
+        child.WaitForExit(TimeSpan.FromSeconds(30));
+        long traceBytes = trace?.WaitForEnd(TimeSpan.FromSeconds(60)) ?? 0;
+        CpuResult result = JsonSerializer.Deserialize(json, ResultJson.Default.CpuResult) ?? throw new HarnessException("empty result from the cpu child");
+        return new RunRecord(
+            workload, profiler, round, position, 0, result.OperationsPerSecond, result.LatencyP50Ms, result.LatencyP99Ms,
+            result.CpuMsPerOperation, result.Operations == 0 ? 0 : peerCpu.TotalMilliseconds / result.Operations, result.Threads,
+            result.GapsPerSecond, result.GapP50Us, result.GapP99Us, result.GapMaxUs, result.PausedFraction,
+            result.StatProfSampling, result.StatProfTicks, result.StatProfActivations, traceBytes, 0, load);
+    }
+
+    private async Task<RunRecord> RunShopAsync(Profiler profiler, int round, int position)
+    {
+        double load = LoadAverage();
+        int port = FreePort();
+        string records = Path.Combine(scratch, $"shop-{profiler.Key()}-{round}-{position}");
+        using Child child = Child.Start(profiler, ["shop", "--profiler", profiler.Key(), "--port", port.ToString(CultureInfo.InvariantCulture), "--records", records]);
+        child.WaitFor(ChildProtocol.Ready, ChildTimeout);
+        using DotnetTrace? trace = profiler == Profiler.DotnetTrace
+            ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"shop-{round}-{position}.nettrace"), TimeSpan.FromSeconds(60))
+            : null;
+        TimeSpan cpuStart = TimeSpan.Zero, cpuEnd = TimeSpan.Zero, peerStart = TimeSpan.Zero, peerEnd = TimeSpan.Zero;
+        LoadResult loadResult = await HttpLoad.RunAsync(
+            new Uri($"http://127.0.0.1:{port}"),
+            TimeSpan.FromSeconds(plan.ShopWarmUpSeconds),
+            TimeSpan.FromSeconds(plan.ShopSeconds),
+            () => (cpuStart, peerStart) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)),
+            () => (cpuEnd, peerEnd) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)));
+        child.Send("stop");
+        string json = child.WaitFor(ChildProtocol.ResultPrefix, ChildTimeout);
+        child.WaitForExit(TimeSpan.FromSeconds(30));
+        long traceBytes = trace?.WaitForEnd(TimeSpan.FromSeconds(60)) ?? 0;
+        ShopResult result = JsonSerializer.Deserialize(json, ResultJson.Default.ShopResult) ?? throw new HarnessException("empty result from the shop child");
+        if (loadResult.Requests == 0)
+        {
+            // A stall is a result too (throughput 0), not a reason to lose the whole run.
+            log.WriteLine($"shop {profiler.Key()} round {round}: no request completed in the measured window ({loadResult.Errors} errors)");
+        }
+
+        return new RunRecord(
+            "shop", profiler, round, position, 0, loadResult.RequestsPerSecond, loadResult.LatencyP50Ms, loadResult.LatencyP99Ms,
+            loadResult.Requests == 0 ? 0 : (cpuEnd - cpuStart).TotalMilliseconds / loadResult.Requests,
+            loadResult.Requests == 0 ? 0 : (peerEnd - peerStart).TotalMilliseconds / loadResult.Requests,
+            0,
+            0, 0, 0, 0, 0, result.StatProfSampling, result.StatProfTicks, result.StatProfActivations, traceBytes, loadResult.Errors, load);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The 1-minute load average from /proc/loadavg (NaN where there is none).</summary>
+    public static double LoadAverage()
+    {
+        try
+        {
+            string text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return double.NaN;
+        }
+    }
+
+}

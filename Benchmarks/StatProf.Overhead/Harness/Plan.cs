@@ -1,0 +1,42 @@
+namespace StatProf.Overhead.Harness;
+
+/// <summary>How much the harness runs: repetitions, run lengths and thread counts of a mode.</summary>
+/// <param name="Name">smoke, quick or full.</param>
+/// <param name="Repetitions">Rounds of the CPU and shop workloads; each round runs every configuration once, in a rotated order.</param>
+/// <param name="CpuSeconds">Measured seconds of one CPU-bound run.</param>
+/// <param name="ShopWarmUpSeconds">Seconds of load before the shop's measured window.</param>
+/// <param name="ShopSeconds">Measured seconds of one shop run.</param>
+/// <param name="PauseThreads">Thread counts of the pause curve.</param>
+/// <param name="PauseProfilers">Configurations of the pause curve.</param>
+/// <param name="PauseRepetitions">Rounds of the pause curve.</param>
+/// <param name="PauseSeconds">Measured seconds of one pause run.</param>
+internal sealed record Plan(
+    string Name,
+    int Repetitions,
+    double CpuSeconds,
+    double ShopWarmUpSeconds,
+    double ShopSeconds,
+    int[] PauseThreads,
+    Profiler[] PauseProfilers,
+    int PauseRepetitions,
+    double PauseSeconds)
+{
+    /// <summary>The configurations of the CPU and shop workloads, in their first round's order.</summary>
+    public static readonly Profiler[] Profilers = Enum.GetValues<Profiler>();
+
+    /// <summary>CI's smoke test: every configuration once, runs of about a second (≈ 1 min).</summary>
+    public static readonly Plan Smoke = new("smoke", 1, 1, 1, 1.5, [8, 64], [Profiler.None, Profiler.Tick1], 1, 1);
+
+    /// <summary>Under 2 minutes: two rounds of 1 s runs, two thread counts.</summary>
+    public static readonly Plan Quick = new("quick", 2, 1, 0.5, 1, [8, 256], [Profiler.None, Profiler.Tick1], 1, 1);
+
+    /// <summary>
+    /// Under 15 minutes: five rounds of 4 s runs, the whole pause curve twice. (The 2026-11-22 run of
+    /// docs/overhead.md had 5 s runs, a 2 s shop warm-up and 3 pause rounds: 16.4 min at load average 29.)
+    /// </summary>
+    public static readonly Plan Full = new("full", 5, 4, 1, 4, [8, 64, 256, 1024], [Profiler.None, Profiler.Tick1, Profiler.Tick10], 2, 4);
+
+    /// <summary>The configurations rotated by <paramref name="round"/>: each one runs early in some rounds and late in others.</summary>
+    public static T[] Rotated<T>(T[] items, int round) =>
+        [.. items.Skip(round % items.Length), .. items.Take(round % items.Length)];
+}
