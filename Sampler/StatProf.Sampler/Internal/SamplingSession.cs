@@ -99,6 +99,9 @@ internal sealed class SamplingSession : IDisposable
             | (sourceLines ? ClrTraceEventParser.Keywords.JittedMethodILToNativeMap : ClrTraceEventParser.Keywords.None))),
     ];
 
+    /// <summary>How long the reader waits for the maps rundown before it starts sampling without them.</summary>
+    private static readonly TimeSpan MapsWait = TimeSpan.FromSeconds(2);
+
     private void Run()
     {
         var clock = Stopwatch.StartNew();
@@ -114,8 +117,11 @@ internal sealed class SamplingSession : IDisposable
                 source.Clr.MethodLoadVerbose += _processor.Maps.OnMethodLoad;
                 source.Clr.MethodILToNativeMap += _processor.Maps.OnLiveMap;
 
-                // Maps of code jitted before the session, collected beside the reader (never in its
-                // way: sampling starts without waiting for them; frames seen first have no line).
+                // Maps of code jitted before the session, collected by a second, short session. The
+                // reader waits for them (at most MapsWait) before it processes its first sample, so a
+                // slow request's first dump already has its lines and the same stack seen again is
+                // the same stack (a dump without lines, then one with, would look like a change).
+                // Past MapsWait sampling goes on without them; they are applied when they land.
                 var rundown = new Thread(() =>
                 {
                     var maps = new NativeCodeMaps();
@@ -127,6 +133,7 @@ internal sealed class SamplingSession : IDisposable
                 })
                 { IsBackground = true, Name = "StatProf rundown maps" };
                 rundown.Start();
+                rundown.Join(MapsWait);
             }
 
             source.AllEvents += _processor.OnEvent;
