@@ -42,9 +42,12 @@ internal static class DumpWriter
                 output.WriteLine($"  serving {request.Method} {request.Path}");
             }
 
-            foreach (string frame in thread.Frames)
+            for (int i = 0; i < thread.Frames.Count; i++)
             {
-                output.WriteLine($"    {frame}");
+                // As .NET prints an exception's frames: "Name in File:line N" where the PDB tells.
+                output.WriteLine(i < thread.Lines.Count && thread.Lines[i] is { } at
+                    ? string.Create(CultureInfo.InvariantCulture, $"    {thread.Frames[i]} in {at.File}:line {at.Line}")
+                    : $"    {thread.Frames[i]}");
             }
         }
     }
@@ -115,6 +118,25 @@ internal static class DumpWriter
             foreach (string frame in thread.Frames)
             {
                 json.WriteStringValue(frame);
+            }
+
+            json.WriteEndArray();
+
+            // Aligned with frames: {file, line} where a portable PDB gives it, else null.
+            json.WriteStartArray("lines");
+            for (int i = 0; i < thread.Frames.Count; i++)
+            {
+                if (i < thread.Lines.Count && thread.Lines[i] is { } at)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("file", at.File);
+                    json.WriteNumber("line", at.Line);
+                    json.WriteEndObject();
+                }
+                else
+                {
+                    json.WriteNullValue();
+                }
             }
 
             json.WriteEndArray();

@@ -149,28 +149,25 @@ internal static class ThreadDumper
             waiting ? ThreadState.Waiting : ThreadState.Running,
             thread.Request,
             blockedOn,
-            WithLines(thread, lines),
-            poolWorker);
+            thread.Frames,
+            poolWorker,
+            LinesOf(thread, lines));
     }
 
-    /// <summary>Frame names with <c>" in File:line N"</c> where a portable PDB gives the line, as .NET prints an exception's frames.</summary>
-    private static IReadOnlyList<string> WithLines(RawThread thread, SourceLines lines)
+    /// <summary>Each frame's file and line where a portable PDB gives it, aligned with the frames (null elsewhere).</summary>
+    private static SourceLocation?[] LinesOf(RawThread thread, SourceLines lines)
     {
-        if (thread.Spots.Count != thread.Frames.Count)
+        var located = new SourceLocation?[thread.Frames.Count];
+        if (thread.Spots.Count == thread.Frames.Count)
         {
-            return thread.Frames;
+            for (int i = 0; i < located.Length; i++)
+            {
+                var (module, token, il, _) = thread.Spots[i];
+                located[i] = lines.Resolve(module, token, il);
+            }
         }
 
-        var named = new string[thread.Frames.Count];
-        for (int i = 0; i < named.Length; i++)
-        {
-            var (module, token, il, _) = thread.Spots[i];
-            named[i] = lines.Resolve(module, token, il) is { } at
-                ? $"{thread.Frames[i]} in {at.File}:line {at.Line.ToString(CultureInfo.InvariantCulture)}"
-                : thread.Frames[i];
-        }
-
-        return named;
+        return located;
     }
 
     /// <summary>

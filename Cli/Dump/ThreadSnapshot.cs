@@ -9,6 +9,7 @@ namespace StatProf.Cli.Dump;
 /// <param name="BlockedOn">What the thread is blocked in, for sync-over-async waits and locks.</param>
 /// <param name="Frames">Frame names, innermost first; runtime frames in brackets.</param>
 /// <param name="IsThreadPoolWorker">The thread is a thread-pool worker.</param>
+/// <param name="Lines">Each frame's source file and line where a portable PDB gives it (null elsewhere), aligned with <paramref name="Frames"/>.</param>
 internal sealed record ThreadSnapshot(
     int OsId,
     int ManagedId,
@@ -17,7 +18,8 @@ internal sealed record ThreadSnapshot(
     HttpRequestInfo? Request,
     BlockInfo? BlockedOn,
     IReadOnlyList<string> Frames,
-    bool IsThreadPoolWorker);
+    bool IsThreadPoolWorker,
+    IReadOnlyList<StatProf.Sampler.Internal.Symbols.SourceLocation?> Lines);
 
 /// <summary>Whether a thread runs or waits.</summary>
 internal enum ThreadState

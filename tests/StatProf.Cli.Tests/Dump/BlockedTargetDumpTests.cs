@@ -88,7 +88,7 @@ public sealed class BlockedTargetDumpTests : IDisposable
         string[] lines = stdout.Split('\n');
         Assert.Matches(@"^\d+ threads, [1-9]\d* running, 1 blocked in sync-over-async, 1 blocked on a lock$", lines[0]);
         Assert.Matches(@$"^process {_target.Id} \(dotnet\), \.NET \d+\.\d+\.\d+, paused \d+\.\d ms$", lines[1]);
-        Assert.Matches(@"thread \d+ \(os \d+\) ""Spinner"" running\n    BlockedTarget\.Workload\.Spin\n", stdout);
+        Assert.Matches(@"thread \d+ \(os \d+\) ""Spinner"" running\n    BlockedTarget\.Workload\.Spin in \S+Program\.cs:line \d+\n", stdout);
         Assert.Matches(@"thread \d+ \(os \d+\) ""LockWaiter"" waiting, blocked on a lock held by thread \d+ \(os \d+\) at System\.Threading\.Monitor\.", stdout);
         Assert.Matches(@"""TaskWaiter"" waiting, blocked in sync-over-async at System\.Threading\.Tasks\.Task\.Wait\n", stdout);
     }

@@ -35,7 +35,7 @@ public sealed class SourceLinesTests : IDisposable
     public void RecordWritesTheCallSiteLineAndReportByLineNamesIt()
     {
         string path = Path.Combine(_directory, "lines.jsonl");
-        var (exit, _, stderr) = Targets.Run(Targets.Dotnet, [Targets.StatprofDll, "record", "-o", path, "--interval", "10", "--", Targets.Dotnet, TargetProcess.TargetPath("LinesTarget"), "plain", "3"]);
+        var (exit, _, stderr) = Targets.Run(Targets.Dotnet, [Targets.StatprofDll, "record", "-o", path, "--interval", "10", "--", Targets.Dotnet, TargetProcess.TargetPath("LinesTarget"), "plain", "6"]); // long enough for the maps rundown under load
         Assert.True(exit == 0, stderr);
 
         int callSite = CallSiteLine;
@@ -69,11 +69,16 @@ public sealed class SourceLinesTests : IDisposable
         for (int attempt = 0; attempt < 5 && priceAll is null; attempt++)
         {
             JsonElement dump = DumpRun.Json(target.Id);
-            List<string> frames = [.. dump.GetProperty("threads").EnumerateArray().SelectMany(DumpRun.Frames)];
-            int at = frames.FindIndex(f => f.StartsWith("Pricing.PriceAll in ", StringComparison.Ordinal));
-            if (at > 0 && frames[at - 1].StartsWith("Pricing.PriceLine in ", StringComparison.Ordinal))
+            foreach (JsonElement thread in dump.GetProperty("threads").EnumerateArray())
             {
-                priceAll = frames[at];
+                List<string> frames = DumpRun.Frames(thread);
+                JsonElement[] lines = [.. thread.GetProperty("lines").EnumerateArray()];
+                Assert.Equal(frames.Count, lines.Length);
+                int at = frames.IndexOf("Pricing.PriceAll");
+                if (at > 0 && frames[at - 1] == "Pricing.PriceLine" && lines[at].ValueKind == JsonValueKind.Object)
+                {
+                    priceAll = $"{frames[at]} in {lines[at].GetProperty("file").GetString()}:line {lines[at].GetProperty("line").GetInt32()}";
+                }
             }
         }
 
