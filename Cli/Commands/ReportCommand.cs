@@ -152,9 +152,14 @@ internal static class ReportCommand
             }
             else if (format == "html")
             {
+                // By method, the page also shows a zoomed method's samples by line: the same records
+                // read again by line (one more pass over the files; lines are not kept per sample).
+                Profile? lineProfile = settings.ByLine ? null : Analyzer.Analyze(
+                    ReadInputs(settings.Files.Order(StringComparer.Ordinal).ToArray(), null, byLine: true),
+                    new AnalysisOptions { Ignore = ignore, Where = filter, RequestId = settings.RequestId });
                 using (var file = new FileStream(settings.Output, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16))
                 {
-                    ReportWriter.WriteHtml(profile, file);
+                    ReportWriter.WriteHtml(profile, file, new HtmlReportOptions { LineProfile = lineProfile });
                 }
 
                 stdout.WriteLine($"statprof report: wrote {settings.Output} ({profile.Requests.Count} requests, {profile.Samples} samples, {set.Skipped.Total} lines skipped).");
