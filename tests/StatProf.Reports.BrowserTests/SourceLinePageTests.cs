@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using StatProf.Analysis;
 using StatProf.Analysis.Tests.Support;
@@ -10,10 +9,10 @@ namespace StatProf.Reports.BrowserTests;
 [Collection(BrowserTestGroup.Name)]
 public sealed class SourceLinePageTests(BrowserFixture browser) : IDisposable
 {
-    private const string Main = "Program.Main()";
-    private const string PriceAll = "Shop.Pricing.PriceAll(int32)";
-    private const string PriceLine = "Shop.Pricing.PriceLine(int32)";
-    private const string Pricing = "/src/Shop/Pricing.cs";
+    private const string Main = LineSamples.Main;
+    private const string PriceAll = LineSamples.PriceAll;
+    private const string PriceLine = LineSamples.PriceLine;
+    private const string Pricing = LineSamples.File;
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -93,23 +92,9 @@ public sealed class SourceLinePageTests(BrowserFixture browser) : IDisposable
         return [.. rows];
     }
 
-    /// <summary>
-    /// Six dumps of one request: PriceAll calls PriceLine at line 13 (PriceLine at 26 three times, at
-    /// 27 once), and PriceAll runs its own line 15 twice. Main has no line.
-    /// </summary>
     private string WriteReport(bool byLineBreakdown)
     {
-        var request = new FakeRequest("r1");
-        (string, string?, int) main = (Main, null, 0);
-        var lines = new List<string> { Records.Header() };
-        lines.Add(WithLines(request.Dump(1, Main, PriceAll, PriceLine), main, (PriceAll, Pricing, 13), (PriceLine, Pricing, 26)));
-        lines.Add(WithLines(request.Dump(2, Main, PriceAll, PriceLine), main, (PriceAll, Pricing, 13), (PriceLine, Pricing, 26)));
-        lines.Add(WithLines(request.Dump(3, Main, PriceAll, PriceLine), main, (PriceAll, Pricing, 13), (PriceLine, Pricing, 27)));
-        lines.Add(WithLines(request.Dump(4, Main, PriceAll), main, (PriceAll, Pricing, 15)));
-        lines.Add(WithLines(request.Dump(5, Main, PriceAll, PriceLine), main, (PriceAll, Pricing, 13), (PriceLine, Pricing, 26)));
-        lines.Add(WithLines(request.Dump(6, Main, PriceAll), main, (PriceAll, Pricing, 15)));
-        lines.Add(request.End(8_000));
-        string records = _dir.Write("lines.jsonl", lines);
+        string records = _dir.Write("lines.jsonl", LineSamples.PricingLines());
 
         Profile profile = Analyzer.Analyze(RecordReader.ReadFiles([records]));
         Profile? lineProfile = byLineBreakdown
@@ -122,24 +107,5 @@ public sealed class SourceLinePageTests(BrowserFixture browser) : IDisposable
         }
 
         return path;
-    }
-
-    /// <summary>A dump line with <c>file</c> and <c>line</c> added to its frames (root first), as a portable PDB gives them.</summary>
-    private static string WithLines(string dump, params (string Name, string? File, int Line)[] frames)
-    {
-        JsonNode record = JsonNode.Parse(dump)!;
-        JsonArray array = record["frames"]!.AsArray();
-        Assert.Equal(frames.Length, array.Count);
-        for (int i = 0; i < frames.Length; i++)
-        {
-            Assert.Equal(frames[i].Name, (string?)array[i]!["name"]);
-            if (frames[i].File is { } file)
-            {
-                array[i]!["file"] = file;
-                array[i]!["line"] = frames[i].Line;
-            }
-        }
-
-        return record.ToJsonString();
     }
 }

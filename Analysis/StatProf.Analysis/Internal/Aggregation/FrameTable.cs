@@ -53,6 +53,22 @@ internal sealed class FrameTable
     /// <summary>The line that went with <see cref="File"/>, or 0.</summary>
     public int Line(int id) => _lines[id];
 
+    /// <summary>
+    /// The frame's method: its name without the <c> in File:line N</c> a by-line read
+    /// (<see cref="RecordReaderOptions.ByLine"/>) appends; the name itself for any other frame.
+    /// </summary>
+    public string MethodName(int id)
+    {
+        string name = _strings[id];
+        if (_files[id] is not { } file)
+        {
+            return name;
+        }
+
+        string suffix = " in " + file + ":line " + _lines[id].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length] : name;
+    }
+
     /// <summary>Returns the id of a name, adding it when new (tests and folded imports).</summary>
     public int Intern(string name, string module = "")
     {

@@ -407,12 +407,11 @@ internal static class HtmlReport
                 continue;
             }
 
-            int line = lineSet.Frames.Line(id);
             string name = lineSet.Frames.Name(id);
-            string suffix = " in " + file + ":line " + line.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (name.EndsWith(suffix, StringComparison.Ordinal))
+            string method = lineSet.Frames.MethodName(id);
+            if (!ReferenceEquals(method, name))
             {
-                lineFrames[name] = (name[..^suffix.Length], file, line);
+                lineFrames[name] = (method, file, lineSet.Frames.Line(id));
             }
         }
 
