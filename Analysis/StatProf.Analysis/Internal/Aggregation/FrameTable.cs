@@ -18,6 +18,9 @@ internal sealed class FrameTable
     /// <summary>Distinct frames.</summary>
     public int Count => _strings.Count;
 
+    /// <summary>Whether any frame has a source file and line.</summary>
+    public bool HasLines { get; private set; }
+
     /// <summary>Returns the id of a UTF-8 name (valid UTF-8), adding it with its module when new.</summary>
     public int Intern(ReadOnlySpan<byte> utf8Name, ReadOnlySpan<byte> utf8Module) => Intern(utf8Name, utf8Module, default, 0);
 
@@ -37,11 +40,13 @@ internal sealed class FrameTable
             _pseudo.Add(IsPseudoName(name));
             _files.Add(line > 0 && !utf8File.IsEmpty ? Encoding.UTF8.GetString(utf8File) : null);
             _lines.Add(line > 0 && !utf8File.IsEmpty ? line : 0);
+            HasLines |= line > 0 && !utf8File.IsEmpty;
         }
         else if (line > 0 && _files[id] is null && !utf8File.IsEmpty)
         {
             _files[id] = Encoding.UTF8.GetString(utf8File);
             _lines[id] = line;
+            HasLines = true;
         }
 
         return id;
