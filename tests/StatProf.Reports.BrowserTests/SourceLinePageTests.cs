@@ -31,6 +31,9 @@ public sealed class SourceLinePageTests(BrowserFixture browser) : IDisposable
         tip = (await report.Page.TextContentAsync("#tooltip"))!;
         Assert.StartsWith(Main, tip, StringComparison.Ordinal);
         Assert.DoesNotContain("Source:", tip, StringComparison.Ordinal);
+
+        // The footer still names the record file read.
+        Assert.EndsWith("lines.jsonl", (await report.Page.TextContentAsync("#footer"))!.Trim(), StringComparison.Ordinal);
         Assert.Empty(report.PageErrors);
     }
 

@@ -132,10 +132,10 @@ public sealed class ReportCommandTests : IDisposable
         using JsonDocument data = Rendering.HtmlReportTests.Data(File.ReadAllText(output));
         string[] names = [.. data.RootElement.GetProperty("names").EnumerateArray().Select(n => n.GetString()!)];
         int priceAll = Array.IndexOf(names, LineSamples.PriceAll), main = Array.IndexOf(names, LineSamples.Main);
-        JsonElement source = data.RootElement.GetProperty("sources")[priceAll];
+        JsonElement source = data.RootElement.GetProperty("frameSources")[priceAll];
         Assert.Equal(LineSamples.File, source[0].GetString());
         Assert.Equal(13, source[1].GetInt32());
-        Assert.Equal(JsonValueKind.Null, data.RootElement.GetProperty("sources")[main].ValueKind);
+        Assert.Equal(JsonValueKind.Null, data.RootElement.GetProperty("frameSources")[main].ValueKind);
         string[] rows = [.. data.RootElement.GetProperty("byLine")[priceAll].EnumerateArray()
             .Select(r => $"{r[0].GetString()}:{r[1].GetInt32()} self {r[2].GetInt64()} total {r[3].GetInt64()}")];
         Assert.Equal([$"{LineSamples.File}:13 self 0 total 4", $"{LineSamples.File}:15 self 2 total 2"], rows);
@@ -148,7 +148,7 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal(0, Invoke("report", _dir.Write("shop.jsonl", Samples.ShopLines()), "--format", "html", "-o", output));
         using JsonDocument noLines = Rendering.HtmlReportTests.Data(File.ReadAllText(output));
         Assert.False(noLines.RootElement.TryGetProperty("byLine", out _));
-        Assert.All(noLines.RootElement.GetProperty("sources").EnumerateArray(), s => Assert.Equal(JsonValueKind.Null, s.ValueKind));
+        Assert.All(noLines.RootElement.GetProperty("frameSources").EnumerateArray(), s => Assert.Equal(JsonValueKind.Null, s.ValueKind));
     }
 
     [Fact]

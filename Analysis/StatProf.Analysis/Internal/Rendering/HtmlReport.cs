@@ -368,10 +368,10 @@ internal static class HtmlReport
         json.WriteEndObject();
     }
 
-    /// <summary>Per name: [file, line] of the frame's first appearance with a source line, or null.</summary>
+    /// <summary><c>frameSources</c>, per name: [file, line] of the frame's first appearance with a source line, or null.</summary>
     private static void WriteSources(Utf8JsonWriter json, RecordSet set, NameTable names)
     {
-        json.WriteStartArray("sources");
+        json.WriteStartArray("frameSources");
         foreach (int frame in names.FrameIds)
         {
             if (frame >= 0 && set.Frames.File(frame) is { } file)

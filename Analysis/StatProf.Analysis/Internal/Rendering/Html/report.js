@@ -9,7 +9,7 @@
   const stats = D.stats;
   const isDiff = D.mode === 'diff';
   const changes = D.changesByName || null;
-  const sources = D.sources || [];
+  const sources = D.frameSources || [];
   const byLine = D.byLine || null;
   const ROW = 18;
   const MIN_PX = 1;
