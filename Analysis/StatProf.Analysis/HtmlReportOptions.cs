@@ -49,6 +49,15 @@ public sealed class HtmlReportOptions
     /// <summary>Optimization spots marked in the graph with their rank. In [0, 100]. Default: 10.</summary>
     public int MarkedSpots { get; init; } = 10;
 
+    /// <summary>
+    /// The same records analysed by line: read with <see cref="RecordReaderOptions.ByLine"/> and
+    /// analysed with the same <see cref="AnalysisOptions"/> as the report's profile. When given (and the
+    /// profile is by method), the page carries each method's samples broken down by source line (only
+    /// methods in the page with lines, only lines with samples) and shows them for a zoomed frame.
+    /// Default: <c>null</c> (no breakdown; tooltips still name a frame's file and line).
+    /// </summary>
+    public Profile? LineProfile { get; init; }
+
     internal void Validate()
     {
         if (!(MinFrameShare >= 0 && MinFrameShare < 1))

@@ -62,6 +62,9 @@ public sealed class RecordSet
     /// <summary>Distinct frames (method identities) interned.</summary>
     public int DistinctFrames => Frames.Count;
 
+    /// <summary>Whether any frame read carries a source file and line (docs/source-lines.md).</summary>
+    public bool HasSourceLines => Frames.HasLines;
+
     internal FrameTable Frames { get; }
 
     internal StackTable Stacks { get; }

@@ -63,9 +63,14 @@ internal static class DiffCommand
             DefaultValueFactory = _ => 20,
         };
 
+        var byLine = new Option<bool>("--by-line")
+        {
+            Description = "Frames are methods at a source line (Name in File:line N) where the records carry lines, on both sides: a change names the line. See docs/source-lines.md.",
+        };
+
         var command = new Command("diff", "Compare two record sets: which frames and optimization spots grew or shrank significantly.")
         {
-            before, after, format, output, ignore, noDefaultIgnores, where, alpha, minChange, top,
+            before, after, format, output, ignore, noDefaultIgnores, where, alpha, minChange, top, byLine,
         };
         command.SetAction(parse => Run(
             new DiffSettings
@@ -80,6 +85,7 @@ internal static class DiffCommand
                 Alpha = parse.GetValue(alpha),
                 MinimumChange = parse.GetValue(minChange),
                 Top = parse.GetValue(top),
+                ByLine = parse.GetValue(byLine),
             },
             stdout,
             stderr));
@@ -122,13 +128,13 @@ internal static class DiffCommand
         }
 
         var options = new AnalysisOptions { Ignore = ignore, Where = filter };
-        int code = Read("BEFORE", settings.Before, options, stderr, out Profile? before);
+        int code = Read("BEFORE", settings.Before, options, settings.ByLine, stderr, out Profile? before);
         if (code != 0)
         {
             return code;
         }
 
-        code = Read("AFTER", settings.After, options, stderr, out Profile? after);
+        code = Read("AFTER", settings.After, options, settings.ByLine, stderr, out Profile? after);
         if (code != 0)
         {
             return code;
@@ -178,7 +184,7 @@ internal static class DiffCommand
     }
 
     /// <summary>Reads one side: a file or a comma-separated list, as one set; analyses it.</summary>
-    private static int Read(string side, string files, AnalysisOptions options, TextWriter stderr, out Profile? profile)
+    private static int Read(string side, string files, AnalysisOptions options, bool byLine, TextWriter stderr, out Profile? profile)
     {
         profile = null;
         string[] paths = files.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -198,7 +204,7 @@ internal static class DiffCommand
         RecordSet set;
         try
         {
-            set = RecordReader.ReadFiles(paths.Order(StringComparer.Ordinal));
+            set = RecordReader.ReadFiles(paths.Order(StringComparer.Ordinal), new RecordReaderOptions { ByLine = byLine });
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -267,4 +273,7 @@ internal sealed record DiffSettings
 
     /// <summary>Rows per table of the text diff. Default: 20.</summary>
     public int Top { get; init; } = 20;
+
+    /// <summary>Frames are methods at a source line on both sides (<c>--by-line</c>). Default: false.</summary>
+    public bool ByLine { get; init; }
 }

@@ -144,17 +144,33 @@ internal static class ReportCommand
 
         Profile profile = Analyzer.Analyze(set, new AnalysisOptions { Ignore = ignore, Where = filter, RequestId = settings.RequestId });
         var textOptions = new TextReportOptions { TopFrames = settings.Top, TopSpots = Math.Min(settings.Top, 10), TopRequests = Math.Min(settings.Top, 10) };
+        var htmlOptions = new HtmlReportOptions();
+        if (format == "html" && !settings.ByLine && set.HasSourceLines)
+        {
+            // By method, the page also shows a zoomed method's samples by line: the same records
+            // read again by line (one more pass over the files: a sample's lines are not kept by method).
+            try
+            {
+                RecordSet lineSet = ReadInputs(settings.Files.Order(StringComparer.Ordinal).ToArray(), null, byLine: true);
+                htmlOptions = new HtmlReportOptions { LineProfile = Analyzer.Analyze(lineSet, new AnalysisOptions { Ignore = ignore, Where = filter, RequestId = settings.RequestId }) };
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                return Fail(stderr, FileError, $"cannot read: {OneLine(ex.Message)}");
+            }
+        }
+
         try
         {
             if (settings.Output is null)
             {
-                Write(profile, format, textOptions, stdout);
+                Write(profile, format, textOptions, htmlOptions, stdout);
             }
             else if (format == "html")
             {
                 using (var file = new FileStream(settings.Output, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16))
                 {
-                    ReportWriter.WriteHtml(profile, file);
+                    ReportWriter.WriteHtml(profile, file, htmlOptions);
                 }
 
                 stdout.WriteLine($"statprof report: wrote {settings.Output} ({profile.Requests.Count} requests, {profile.Samples} samples, {set.Skipped.Total} lines skipped).");
@@ -169,7 +185,7 @@ internal static class ReportCommand
                 else
                 {
                     using var writer = new StreamWriter(settings.Output, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-                    Write(profile, format, textOptions, writer);
+                    Write(profile, format, textOptions, htmlOptions, writer);
                 }
 
                 stdout.WriteLine($"statprof report: wrote {settings.Output} ({profile.Requests.Count} requests, {profile.Samples} samples, {set.Skipped.Total} lines skipped).");
@@ -206,7 +222,7 @@ internal static class ReportCommand
         return reader.Complete();
     }
 
-    private static void Write(Profile profile, string format, TextReportOptions options, TextWriter output)
+    private static void Write(Profile profile, string format, TextReportOptions options, HtmlReportOptions htmlOptions, TextWriter output)
     {
         switch (format)
         {
@@ -222,7 +238,7 @@ internal static class ReportCommand
             case "html":
                 using (var page = new MemoryStream())
                 {
-                    ReportWriter.WriteHtml(profile, page);
+                    ReportWriter.WriteHtml(profile, page, htmlOptions);
                     output.Write(Encoding.UTF8.GetString(page.GetBuffer(), 0, (int)page.Length));
                 }
 

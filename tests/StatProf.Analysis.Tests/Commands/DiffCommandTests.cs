@@ -76,6 +76,64 @@ public sealed class DiffCommandTests : IDisposable
         Assert.Equal(23, data.RootElement.GetProperty("diff").GetProperty("afterSamples").GetInt64());
     }
 
+    [Fact]
+    public void ByLineTellsWhichLineOfAMethodChanged()
+    {
+        // PriceLine takes the same share on both sides, but before at its line 26 and after at 27.
+        string before = _dir.Write("before.jsonl", PriceLineAt(26));
+        string after = _dir.Write("after.jsonl", PriceLineAt(27));
+
+        Assert.Equal(0, Invoke("diff", before, after, "--format", "json"));
+        Dictionary<string, string> byMethod = Kinds(_stdout.ToString());
+        Assert.DoesNotContain("regression", byMethod.Values);
+        Assert.DoesNotContain("improvement", byMethod.Values);
+        Assert.DoesNotContain(byMethod.Keys, name => name.Contains(":line ", StringComparison.Ordinal));
+
+        int exit = Invoke("diff", before, after, "--format", "json", "--by-line");
+
+        Assert.True(exit == 0, _stderr.ToString());
+        Dictionary<string, string> byLine = Kinds(_stdout.ToString());
+        Assert.Equal("regression", byLine[$"{LineSamples.PriceLine} in {LineSamples.File}:line 27"]);
+        Assert.Equal("improvement", byLine[$"{LineSamples.PriceLine} in {LineSamples.File}:line 26"]);
+        Assert.NotEqual("regression", byLine[$"{LineSamples.PriceAll} in {LineSamples.File}:line 13"]);
+        Assert.NotEqual("improvement", byLine[$"{LineSamples.PriceAll} in {LineSamples.File}:line 13"]);
+
+        Assert.Equal(0, Invoke("diff", before, after, "--by-line", "--top", "5"));
+        Assert.Matches(@"regression .* Shop\.Pricing\.PriceLine\(int32\) in /src/Shop/Pricing\.cs:line 27", _stdout.ToString());
+    }
+
+    /// <summary>30 dumps of two requests: Main, PriceAll at line 13, PriceLine at <paramref name="line"/>; and 10 of Main alone.</summary>
+    private static List<string> PriceLineAt(int line)
+    {
+        var lines = new List<string> { Records.Header() };
+        var request = new FakeRequest("p1");
+        for (int dump = 1; dump <= 30; dump++)
+        {
+            lines.Add(LineSamples.WithLines(
+                request.Dump(dump, LineSamples.Main, LineSamples.PriceAll, LineSamples.PriceLine),
+                (LineSamples.Main, null, 0),
+                (LineSamples.PriceAll, LineSamples.File, 13),
+                (LineSamples.PriceLine, LineSamples.File, line)));
+        }
+
+        lines.Add(request.End(40_000));
+        var idle = new FakeRequest("p2", "GET /idle");
+        for (int dump = 1; dump <= 10; dump++)
+        {
+            lines.Add(idle.Dump(dump, LineSamples.Main));
+        }
+
+        lines.Add(idle.End(20_000));
+        return lines;
+    }
+
+    private static Dictionary<string, string> Kinds(string json)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        return document.RootElement.GetProperty("frames").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("kind").GetString()!, StringComparer.Ordinal);
+    }
+
     [Theory]
     [InlineData(new[] { "diff" }, "give two record sets", DiffCommand.UsageError)]
     [InlineData(new[] { "diff", "BEFORE" }, "give two record sets", DiffCommand.UsageError)]
@@ -112,6 +170,7 @@ public sealed class DiffCommandTests : IDisposable
 
     private int Invoke(params string[] args)
     {
+        _stdout.GetStringBuilder().Clear();
         var root = new RootCommand("test") { DiffCommand.Create(_stdout, _stderr) };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = _stdout, Error = _stderr });
     }

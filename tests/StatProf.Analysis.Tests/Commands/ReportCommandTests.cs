@@ -121,6 +121,37 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     [Fact]
+    public void HtmlCarriesSourceLinesAndEachMethodsSamplesByLine()
+    {
+        string file = _dir.Write("lines.jsonl", LineSamples.PricingLines());
+        string output = _dir.File("report.html");
+
+        int exit = Invoke("report", file, "--format", "html", "-o", output);
+
+        Assert.True(exit == 0, _stderr.ToString());
+        using JsonDocument data = Rendering.HtmlReportTests.Data(File.ReadAllText(output));
+        string[] names = [.. data.RootElement.GetProperty("names").EnumerateArray().Select(n => n.GetString()!)];
+        int priceAll = Array.IndexOf(names, LineSamples.PriceAll), main = Array.IndexOf(names, LineSamples.Main);
+        JsonElement source = data.RootElement.GetProperty("frameSources")[priceAll];
+        Assert.Equal(LineSamples.File, source[0].GetString());
+        Assert.Equal(13, source[1].GetInt32());
+        Assert.Equal(JsonValueKind.Null, data.RootElement.GetProperty("frameSources")[main].ValueKind);
+        string[] rows = [.. data.RootElement.GetProperty("byLine")[priceAll].EnumerateArray()
+            .Select(r => $"{r[0].GetString()}:{r[1].GetInt32()} self {r[2].GetInt64()} total {r[3].GetInt64()}")];
+        Assert.Equal([$"{LineSamples.File}:13 self 0 total 4", $"{LineSamples.File}:15 self 2 total 2"], rows);
+        Assert.Equal(JsonValueKind.Null, data.RootElement.GetProperty("byLine")[main].ValueKind);
+
+        // By line the frames are lines already: no breakdown; records without lines: none either.
+        Assert.Equal(0, Invoke("report", file, "--format", "html", "-o", output, "--by-line"));
+        using JsonDocument byLine = Rendering.HtmlReportTests.Data(File.ReadAllText(output));
+        Assert.False(byLine.RootElement.TryGetProperty("byLine", out _));
+        Assert.Equal(0, Invoke("report", _dir.Write("shop.jsonl", Samples.ShopLines()), "--format", "html", "-o", output));
+        using JsonDocument noLines = Rendering.HtmlReportTests.Data(File.ReadAllText(output));
+        Assert.False(noLines.RootElement.TryGetProperty("byLine", out _));
+        Assert.All(noLines.RootElement.GetProperty("frameSources").EnumerateArray(), s => Assert.Equal(JsonValueKind.Null, s.ValueKind));
+    }
+
+    [Fact]
     public void HtmlWithoutAnOutputFileGoesToStdout()
     {
         string file = _dir.Write("shop.jsonl", Samples.ShopLines());

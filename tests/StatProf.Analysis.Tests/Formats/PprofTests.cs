@@ -39,6 +39,28 @@ public sealed class PprofTests : IDisposable
     }
 
     [Fact]
+    public void GoToolPprofLinesShowsTheSourceLinesOfFrames()
+    {
+        // By method: one location per frame, at the frame's first line seen (PriceLine at 26).
+        string byMethod = Pprof("-top", "-lines", Export("lines.pb.gz", LineSamples.PricingLines()));
+        AssertRow(byMethod, flat: "4", cum: "4", $"{LineSamples.PriceLine} {LineSamples.File}:26");
+        AssertRow(byMethod, flat: "2", cum: "6", $"{LineSamples.PriceAll} {LineSamples.File}:13");
+        AssertRow(byMethod, flat: "0", cum: "6", $"{LineSamples.Main} Shop"); // no line: the module as its file
+
+        // By line: each line a location of its method's one function.
+        string byLine = Pprof("-top", "-lines", Export("by-line.pb.gz", LineSamples.PricingLines(), "--by-line"));
+        AssertRow(byLine, flat: "3", cum: "3", $"{LineSamples.PriceLine} {LineSamples.File}:26");
+        AssertRow(byLine, flat: "1", cum: "1", $"{LineSamples.PriceLine} {LineSamples.File}:27");
+        AssertRow(byLine, flat: "0", cum: "4", $"{LineSamples.PriceAll} {LineSamples.File}:13");
+        AssertRow(byLine, flat: "2", cum: "2", $"{LineSamples.PriceAll} {LineSamples.File}:15");
+
+        // Without -lines the lines of a method are one function again.
+        string functions = Pprof("-top", Export("by-line-functions.pb.gz", LineSamples.PricingLines(), "--by-line"));
+        AssertRow(functions, flat: "4", cum: "4", LineSamples.PriceLine);
+        AssertRow(functions, flat: "2", cum: "6", LineSamples.PriceAll);
+    }
+
+    [Fact]
     public void WallTimeIsSamplesTimesTheDumpIntervalAndLabelsSelectStateAndRequest()
     {
         string profile = Export("shop.pb.gz");
@@ -104,9 +126,11 @@ public sealed class PprofTests : IDisposable
         return stdout + stderr.Result;
     }
 
-    private string Export(string name, params string[] options)
+    private string Export(string name, params string[] options) => Export(name, Samples.ShopLines(), options);
+
+    private string Export(string name, IEnumerable<string> lines, params string[] options)
     {
-        string records = _dir.Write(Path.ChangeExtension(name, ".jsonl"), Samples.ShopLines());
+        string records = _dir.Write(Path.ChangeExtension(name, ".jsonl"), lines);
         string output = _dir.File(name);
         int exit = _cli.Report([records, "--format", "pprof", "-o", output, .. options]);
         Assert.True(exit == 0, _cli.Stderr.ToString());

@@ -118,6 +118,37 @@ public sealed class SpeedscopeTests : IDisposable
             profiles[0].GetProperty("weights").EnumerateArray().Select(w => w.GetInt64()));
     }
 
+    [Fact]
+    public void FramesCarryTheirSourceFileAndLine()
+    {
+        string byMethod = Export(LineSamples.PricingLines(), "lines.json");
+        string byLine = Export(LineSamples.PricingLines(), "by-line.json", "--by-line");
+
+        Dictionary<string, JsonElement> frames = FramesOf(byMethod);
+        Assert.Equal(LineSamples.File, frames[LineSamples.PriceLine].GetProperty("file").GetString());
+        Assert.Equal(26, frames[LineSamples.PriceLine].GetProperty("line").GetInt32()); // the first line seen
+        Assert.Equal(13, frames[LineSamples.PriceAll].GetProperty("line").GetInt32());
+        Assert.Equal("Shop", frames[LineSamples.Main].GetProperty("file").GetString()); // no line: the module, as before
+        Assert.False(frames[LineSamples.Main].TryGetProperty("line", out _));
+
+        frames = FramesOf(byLine);
+        Assert.Equal(27, frames[$"{LineSamples.PriceLine} in {LineSamples.File}:line 27"].GetProperty("line").GetInt32());
+        Assert.Equal(15, frames[$"{LineSamples.PriceAll} in {LineSamples.File}:line 15"].GetProperty("line").GetInt32());
+        Assert.Equal(LineSamples.File, frames[$"{LineSamples.PriceAll} in {LineSamples.File}:line 15"].GetProperty("file").GetString());
+
+        AssertFixtureInstalled();
+        (int exit, string text) = Run("node", RepoPaths.SpeedscopeValidator, byMethod, byLine);
+        Assert.True(exit == 0, text);
+        Assert.Equal(2, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(line => line.StartsWith("valid ", StringComparison.Ordinal)));
+    }
+
+    private static Dictionary<string, JsonElement> FramesOf(string path)
+    {
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(path));
+        return json.RootElement.GetProperty("shared").GetProperty("frames").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone(), StringComparer.Ordinal);
+    }
+
     private static void AssertFixtureInstalled() =>
         Assert.True(
             Directory.Exists(RepoPaths.SpeedscopeApp),

@@ -18,6 +18,9 @@ internal sealed class FrameTable
     /// <summary>Distinct frames.</summary>
     public int Count => _strings.Count;
 
+    /// <summary>Whether any frame has a source file and line.</summary>
+    public bool HasLines { get; private set; }
+
     /// <summary>Returns the id of a UTF-8 name (valid UTF-8), adding it with its module when new.</summary>
     public int Intern(ReadOnlySpan<byte> utf8Name, ReadOnlySpan<byte> utf8Module) => Intern(utf8Name, utf8Module, default, 0);
 
@@ -37,11 +40,13 @@ internal sealed class FrameTable
             _pseudo.Add(IsPseudoName(name));
             _files.Add(line > 0 && !utf8File.IsEmpty ? Encoding.UTF8.GetString(utf8File) : null);
             _lines.Add(line > 0 && !utf8File.IsEmpty ? line : 0);
+            HasLines |= line > 0 && !utf8File.IsEmpty;
         }
         else if (line > 0 && _files[id] is null && !utf8File.IsEmpty)
         {
             _files[id] = Encoding.UTF8.GetString(utf8File);
             _lines[id] = line;
+            HasLines = true;
         }
 
         return id;
@@ -52,6 +57,22 @@ internal sealed class FrameTable
 
     /// <summary>The line that went with <see cref="File"/>, or 0.</summary>
     public int Line(int id) => _lines[id];
+
+    /// <summary>
+    /// The frame's method: its name without the <c> in File:line N</c> a by-line read
+    /// (<see cref="RecordReaderOptions.ByLine"/>) appends; the name itself for any other frame.
+    /// </summary>
+    public string MethodName(int id)
+    {
+        string name = _strings[id];
+        if (_files[id] is not { } file)
+        {
+            return name;
+        }
+
+        string suffix = " in " + file + ":line " + _lines[id].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length] : name;
+    }
 
     /// <summary>Returns the id of a name, adding it when new (tests and folded imports).</summary>
     public int Intern(string name, string module = "")

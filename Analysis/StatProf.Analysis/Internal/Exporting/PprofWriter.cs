@@ -9,9 +9,10 @@ namespace StatProf.Analysis.Internal.Exporting;
 /// Writes a gzipped pprof <c>profile.proto</c> (go tool pprof, Pyroscope, Parca, Grafana). Two sample
 /// types: <c>samples/count</c> (the default one) and <c>wall/nanoseconds</c>, each sample's count
 /// times its request's dump interval (the process header's interval I; without a header, the
-/// request's mean interval between dumps; 0 for untimed imports such as folded stacks). One function
-/// and one location per frame (location id = function id; the frame's module as the file name),
-/// in one mapping named after the process (its functions already resolved);
+/// request's mean interval between dumps; 0 for untimed imports such as folded stacks). One location
+/// per frame with its source line (by method the frame's first line; with <c>--by-line</c> each line
+/// is a frame, so a location; 0 when unknown), one function per method (the source file as its file
+/// name, or the module when no line is known), in one mapping named after the process (its functions already resolved);
 /// one sample per (request, stack, state), labelled <c>request</c> (id), <c>request_name</c> and
 /// <c>state</c> (running, waiting, awaiting), so <c>-tagfocus</c> and <c>-tagshow</c> work. Samples
 /// without frames are attributed to a <c>[no frames]</c> function.
@@ -40,6 +41,7 @@ internal static class PprofWriter
         string binary = profile.Set.Processes.Count > 0 && profile.Set.Processes[0].Name.Length > 0 ? profile.Set.Processes[0].Name : "managed code";
         proto.Mapping.Add(new Pprof.Mapping { Id = 1, Filename = strings[binary], HasFunctions = true });
         var locationOf = new Dictionary<int, ulong>(); // frame id (or -1 for [no frames]) -> location id
+        var functionOf = new Dictionary<string, ulong>(StringComparer.Ordinal); // method and file -> function id
         FrameTable frames = stacks.Frames;
         long requestKey = strings["request"], nameKey = strings["request_name"], stateKey = strings["state"];
         long[] stateNames = [strings["running"], strings["waiting"], strings["awaiting"]];
@@ -69,12 +71,12 @@ internal static class PprofWriter
                 var locations = new List<ulong>(Math.Max(1, stackFrames.Length));
                 for (int i = stackFrames.Length - 1; i >= 0; i--)
                 {
-                    locations.Add(Location(proto, strings, locationOf, stackFrames[i], frames));
+                    locations.Add(Location(proto, strings, locationOf, functionOf, stackFrames[i], frames));
                 }
 
                 if (locations.Count == 0)
                 {
-                    locations.Add(Location(proto, strings, locationOf, -1, frames));
+                    locations.Add(Location(proto, strings, locationOf, functionOf, -1, frames));
                 }
 
                 int[] counts = [tally.Running, tally.Waiting, tally.Awaiting];
@@ -130,7 +132,7 @@ internal static class PprofWriter
         return request.Samples >= 2 && span > 0 ? span / (request.Samples - 1) : 0;
     }
 
-    private static ulong Location(PprofProfile proto, StringTable strings, Dictionary<int, ulong> locationOf, int frame, FrameTable frames)
+    private static ulong Location(PprofProfile proto, StringTable strings, Dictionary<int, ulong> locationOf, Dictionary<string, ulong> functionOf, int frame, FrameTable frames)
     {
         if (locationOf.TryGetValue(frame, out ulong id))
         {
@@ -139,17 +141,28 @@ internal static class PprofWriter
 
         id = (ulong)locationOf.Count + 1;
         locationOf[frame] = id;
-        string name = frame < 0 ? FoldedWriter.NoFrames : frames.Name(frame);
-        long nameIndex = strings[name];
-        proto.Function.Add(new Pprof.Function
+
+        // A function per method (by line, the lines of a method share it), its file the source file
+        // where known (else the module); a location per frame, with the frame's line (by line: its
+        // own; by method: the first seen; 0 when unknown), so -lines and -list can use them.
+        string method = frame < 0 ? FoldedWriter.NoFrames : frames.MethodName(frame);
+        string? file = frame < 0 ? null : frames.File(frame);
+        string functionKey = method + "\n" + (file ?? (frame < 0 ? string.Empty : frames.Module(frame)));
+        if (!functionOf.TryGetValue(functionKey, out ulong functionId))
         {
-            Id = id,
-            Name = nameIndex,
-            SystemName = nameIndex,
-            Filename = frame < 0 ? 0 : strings[frames.Module(frame)],
-        });
+            functionId = functionOf[functionKey] = (ulong)functionOf.Count + 1;
+            long nameIndex = strings[method];
+            proto.Function.Add(new Pprof.Function
+            {
+                Id = functionId,
+                Name = nameIndex,
+                SystemName = nameIndex,
+                Filename = frame < 0 ? 0 : strings[file ?? frames.Module(frame)],
+            });
+        }
+
         var location = new Pprof.Location { Id = id, MappingId = 1 };
-        location.Line.Add(new Pprof.Line { FunctionId = id });
+        location.Line.Add(new Pprof.Line { FunctionId = functionId, Line_ = frame < 0 ? 0 : frames.Line(frame) });
         proto.Location.Add(location);
         return id;
     }

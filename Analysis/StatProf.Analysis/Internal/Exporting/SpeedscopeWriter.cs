@@ -65,7 +65,13 @@ internal static class SpeedscopeWriter
         {
             json.WriteStartObject();
             json.WriteString("name", table.Name(frame));
-            if (table.Module(frame).Length > 0)
+            if (table.File(frame) is { } file)
+            {
+                // The source file and line (by method: the frame's first line seen).
+                json.WriteString("file", file);
+                json.WriteNumber("line", table.Line(frame));
+            }
+            else if (table.Module(frame).Length > 0)
             {
                 json.WriteString("file", table.Module(frame));
             }

@@ -160,6 +160,12 @@ internal static class HtmlReport
         }
 
         json.WriteEndArray();
+        WriteSources(json, set, names);
+        if (options.LineProfile is { } lineProfile && !ReferenceEquals(lineProfile, profile))
+        {
+            WriteLineBreakdown(json, lineProfile, names);
+        }
+
         if (diff is not null)
         {
             WriteDiffFrames(json, diff, names);
@@ -362,6 +368,93 @@ internal static class HtmlReport
         json.WriteEndObject();
     }
 
+    /// <summary><c>frameSources</c>, per name: [file, line] of the frame's first appearance with a source line, or null.</summary>
+    private static void WriteSources(Utf8JsonWriter json, RecordSet set, NameTable names)
+    {
+        json.WriteStartArray("frameSources");
+        foreach (int frame in names.FrameIds)
+        {
+            if (frame >= 0 && set.Frames.File(frame) is { } file)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(file);
+                json.WriteNumberValue(set.Frames.Line(frame));
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteNullValue();
+            }
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// <c>byLine</c>: per name, null or the method's lines with samples, by line number: [file, line,
+    /// self, total] each, from the by-line profile's frames (<c>Name in File:line N</c>) mapped back to
+    /// their method. Only methods the page names, so the model stays small.
+    /// </summary>
+    private static void WriteLineBreakdown(Utf8JsonWriter json, Profile lineProfile, NameTable names)
+    {
+        RecordSet lineSet = lineProfile.Set;
+        var byMethod = new Dictionary<string, List<(string File, int Line, long Self, long Total)>>(StringComparer.Ordinal);
+        var lineFrames = new Dictionary<string, (string Method, string File, int Line)>(StringComparer.Ordinal);
+        for (int id = 0; id < lineSet.Frames.Count; id++)
+        {
+            if (lineSet.Frames.File(id) is not { } file)
+            {
+                continue;
+            }
+
+            string name = lineSet.Frames.Name(id);
+            string method = lineSet.Frames.MethodName(id);
+            if (!ReferenceEquals(method, name))
+            {
+                lineFrames[name] = (method, file, lineSet.Frames.Line(id));
+            }
+        }
+
+        foreach (FrameStat frame in lineProfile.Frames)
+        {
+            if (frame.Total > 0 && lineFrames.TryGetValue(frame.Name, out var at) && names.Contains(at.Method))
+            {
+                if (!byMethod.TryGetValue(at.Method, out var rows))
+                {
+                    byMethod[at.Method] = rows = [];
+                }
+
+                rows.Add((at.File, at.Line, frame.Self, frame.Total));
+            }
+        }
+
+        json.WriteStartArray("byLine");
+        foreach (string name in names.Names)
+        {
+            if (byMethod.TryGetValue(name, out var rows))
+            {
+                json.WriteStartArray();
+                foreach (var row in rows.OrderBy(r => r.File, StringComparer.Ordinal).ThenBy(r => r.Line))
+                {
+                    json.WriteStartArray();
+                    json.WriteStringValue(row.File);
+                    json.WriteNumberValue(row.Line);
+                    json.WriteNumberValue(row.Self);
+                    json.WriteNumberValue(row.Total);
+                    json.WriteEndArray();
+                }
+
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteNullValue();
+            }
+        }
+
+        json.WriteEndArray();
+    }
+
     /// <summary>Per name: [kind, selfBefore, selfAfter, totalBefore, totalAfter, adjustedP of the verdict], or null.</summary>
     private static void WriteDiffFrames(Utf8JsonWriter json, ProfileDiff diff, NameTable names)
     {
@@ -471,10 +564,26 @@ internal static class HtmlReport
 
         public List<string> Names { get; } = [];
 
+        /// <summary>Per name: the frame id it came from, or -1 (a name found by name only, e.g. from the diff's before profile).</summary>
+        public List<int> FrameIds { get; } = [];
+
+        public bool Contains(string name) => _byName.ContainsKey(name);
+
         public int Index(int frame)
         {
             int index = _byFrame[frame];
-            return index >= 0 ? index : _byFrame[frame] = Index(set.Frames.Name(frame));
+            if (index >= 0)
+            {
+                return index;
+            }
+
+            index = _byFrame[frame] = Index(set.Frames.Name(frame));
+            if (FrameIds[index] < 0)
+            {
+                FrameIds[index] = frame;
+            }
+
+            return index;
         }
 
         public int Index(string name)
@@ -483,6 +592,7 @@ internal static class HtmlReport
             {
                 index = _byName[name] = Names.Count;
                 Names.Add(name);
+                FrameIds.Add(-1);
             }
 
             return index;

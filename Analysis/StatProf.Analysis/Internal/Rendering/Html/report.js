@@ -9,6 +9,8 @@
   const stats = D.stats;
   const isDiff = D.mode === 'diff';
   const changes = D.changesByName || null;
+  const sources = D.frameSources || [];
+  const byLine = D.byLine || null;
   const ROW = 18;
   const MIN_PX = 1;
   const BOUNDARY_MARK = 0.05; // call paths holding at least this share of the boundary time are underlined
@@ -222,6 +224,33 @@
     drawnFrames = boxes.length;
     breadcrumb(g);
     hiddenNote(g, notDrawn);
+    linesPanel(g);
+  }
+
+  // ---- the zoomed frame's samples by source line ------------------------------------------------
+  function linesPanel(g) {
+    const panel = $('lines-panel');
+    const focus = state.focus;
+    const rows = focus === 0 || !byLine ? null : byLine[g.name[focus]];
+    if (!rows) { panel.hidden = true; return; }
+    const s = stats[g.name[focus]];
+    const methodTotal = s ? s[1] : 0;
+    $('lines-title').textContent = 'By line: ' + nameOf(g, focus);
+    const body = document.querySelector('#lines tbody');
+    const fragment = document.createDocumentFragment();
+    let self = 0;
+    for (const r of rows) {
+      const tr = el('tr');
+      tr.append(el('td', r[0], 'frame-name'), el('td', r[1], 'n'), el('td', int(r[2]), 'n'), el('td', int(r[3]), 'n'),
+        el('td', methodTotal > 0 ? pct(r[3] / methodTotal) : '', 'n'));
+      self += r[2];
+      fragment.append(tr);
+    }
+    body.replaceChildren(fragment);
+    $('lines-note').textContent = 'Samples of this method on all its call paths' + (state.graph === 0 ? '' : ' in all requests') +
+      ', by the line it was at (a caller: the line of its call); ' + int(methodTotal) + ' samples in all' +
+      (s && s[0] > self ? ', ' + int(s[0] - self) + ' self samples without a line' : '') + '. Lines without samples are not listed.';
+    panel.hidden = false;
   }
 
   function breadcrumb(g) {
@@ -359,6 +388,8 @@
     for (const c of g.children[node]) shown += g.total[c];
     if (t - shown > 0) line(int(t - shown) + ' samples in hidden call paths below');
     if (node === 0) return;
+    const src = sources[g.name[node]];
+    if (src) line('Source: ' + src[0] + ':line ' + src[1] + (byLine && byLine[g.name[node]] ? ' (first seen; click to zoom and see its lines)' : ''), 'source');
     const s = stats[g.name[node]];
     if (s) {
       const where = state.graph === 0 ? 'on all its call paths' : 'in all requests, on all its call paths';
