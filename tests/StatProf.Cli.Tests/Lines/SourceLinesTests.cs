@@ -35,7 +35,7 @@ public sealed class SourceLinesTests : IDisposable
     public void RecordWritesTheCallSiteLineAndReportByLineNamesIt()
     {
         string path = Path.Combine(_directory, "lines.jsonl");
-        var (exit, _, stderr) = Targets.Run(Targets.Dotnet, [Targets.StatprofDll, "record", "-o", path, "--interval", "10", "--", Targets.Dotnet, TargetProcess.TargetPath("LinesTarget"), "plain", "6"]); // long enough for the maps rundown under load
+        var (exit, _, stderr) = Targets.Run(Targets.Dotnet, [Targets.StatprofDll, "record", "-o", path, "--interval", "10", "--", Targets.Dotnet, TargetProcess.TargetPath("LinesTarget"), "plain", "12"]); // code jitted after the start gets its maps from the rundown repeated every 5 s: two of them, even under load
         Assert.True(exit == 0, stderr);
 
         int callSite = CallSiteLine;
