@@ -47,6 +47,29 @@ internal static class ThreadDumper
         }
 
         Warm(pid);
+
+        // A pause can catch the runtime mid-way through changing its own structures (a thread being
+        // created, a method being jitted): ClrMD then fails with a NullReferenceException. That
+        // state is gone a moment later, so the read is tried again, up to three times.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Read(pid, processName, osThreads, whilePaused);
+            }
+            catch (TransientReadException) when (attempt < 3)
+            {
+                Thread.Sleep(50);
+            }
+            catch (TransientReadException ex)
+            {
+                throw new DumpTargetException($"cannot read process {pid} ({processName}): {OneLine(ex.InnerException!.Message)}");
+            }
+        }
+    }
+
+    private static ThreadDump Read(int pid, string processName, Dictionary<int, (string Name, char State)> osThreads, Action? whilePaused)
+    {
         var pause = Stopwatch.StartNew();
         DataTarget target;
         try
@@ -74,6 +97,10 @@ internal static class ThreadDumper
             version = RuntimeVersion(clr);
             using ClrRuntime runtime = clr.CreateRuntime();
             raw = ReadThreads(runtime, walkStacks: true);
+        }
+        catch (NullReferenceException ex) when (IsAlive(pid))
+        {
+            throw new TransientReadException(ex);
         }
         catch (Exception ex) when (ex is not DumpTargetException)
         {
@@ -591,4 +618,7 @@ internal static class ThreadDumper
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>A read that failed on a transient state of the target's runtime; worth another try.</summary>
+    private sealed class TransientReadException(Exception inner) : Exception(inner.Message, inner);
 }
