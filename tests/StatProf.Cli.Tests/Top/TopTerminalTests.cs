@@ -27,8 +27,10 @@ public sealed class TopTerminalTests
         using Process target = Targets.StartBusyTarget(seconds: 60);
         try
         {
-            string command = $"'{Targets.Dotnet}' '{Targets.StatprofDll}' top -p {target.Id.ToString(CultureInfo.InvariantCulture)} --refresh 0.3";
-            using var terminal = new LiveProcess("script", ["-qfec", command, "/dev/null"], new Dictionary<string, string> { ["TERM"] = "xterm-256color", ["COLUMNS"] = "160", ["LINES"] = "40" });
+            // exec: script runs the command under $SHELL -c, and dash (/bin/sh, which script uses when
+            // SHELL is unset) stays as statprof's parent and dies of the terminal's SIGINT itself.
+            string command = $"exec '{Targets.Dotnet}' '{Targets.StatprofDll}' top -p {target.Id.ToString(CultureInfo.InvariantCulture)} --refresh 0.3";
+            using var terminal = new LiveProcess("script", ["-qfec", command, "/dev/null"], new Dictionary<string, string> { ["SHELL"] = "/bin/sh", ["TERM"] = "xterm-256color", ["COLUMNS"] = "160", ["LINES"] = "40" });
             terminal.WaitForOutput("Busy.Spin", TimeSpan.FromSeconds(60));
 
             terminal.Send(keys);
