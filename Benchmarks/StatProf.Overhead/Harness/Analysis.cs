@@ -11,6 +11,7 @@ namespace StatProf.Overhead.Harness;
 /// <param name="Ticks">Ticks StatProf's sampler saw in a run.</param>
 /// <param name="CpuMsPerOp">CPU time per operation or request: the workload process's, plus dotnet-trace's own process for that configuration.</param>
 /// <param name="CpuOverheadPercent">Extra CPU time per operation against no profiler, paired by round: 100 × (x / none − 1).</param>
+/// <param name="StartCpuOverheadPercent">The same over the warm-up before the measured window (the cpu workload; empty elsewhere): the start cost.</param>
 internal sealed record ConfigSummary(
     string Workload,
     Profiler Profiler,
@@ -21,9 +22,14 @@ internal sealed record ConfigSummary(
     Summary VersusDotnetTrace,
     Summary Ticks,
     Summary CpuMsPerOp,
-    Summary CpuOverheadPercent);
+    Summary CpuOverheadPercent,
+    Summary StartCpuOverheadPercent);
 
-/// <summary>One point of the pause curve (a thread count and a configuration), summarized over its rounds.</summary>
+/// <summary>
+/// One point of the pause curve (a thread count and a configuration), summarized over its rounds:
+/// the probe thread's gaps (Gap*, PausedPercent), the runtime's own tick pauses (TickPause*,
+/// TickPausedPercent, from its suspend/restart events) and the one worker's throughput.
+/// </summary>
 internal sealed record PauseSummary(
     int Threads,
     Profiler Profiler,
@@ -33,7 +39,12 @@ internal sealed record PauseSummary(
     Summary GapsPerSecond,
     Summary PausedPercent,
     Summary Throughput,
-    Summary LossPercent);
+    Summary LossPercent,
+    Summary TickPausesPerSecond,
+    Summary TickPauseP50Us,
+    Summary TickPauseP99Us,
+    Summary TickPauseMaxUs,
+    Summary TickPausedPercent);
 
 /// <summary>A target of issue 7 and whether the medians meet it.</summary>
 internal sealed record TargetVerdict(string Target, string Measured, bool Met);
@@ -65,7 +76,8 @@ internal static class Analysis
                     Stats.Summarize(Paired(mine, these, Profiler.DotnetTrace, (x, peer) => x / peer)),
                     Stats.Summarize(these.Select(r => (double)r.StatProfTicks)),
                     Stats.Summarize(these.Select(Cpu)),
-                    Stats.Summarize(PairedCpu(mine, these))));
+                    Stats.Summarize(PairedCpu(mine, these, r => Cpu(r), r => r.CpuMsPerOp)),
+                    Stats.Summarize(PairedCpu(mine, these, r => r.WarmUpCpuMsPerOp, r => r.WarmUpCpuMsPerOp))));
             }
         }
 
@@ -91,7 +103,12 @@ internal static class Analysis
                     Stats.Summarize(these.Select(r => r.GapsPerSecond)),
                     Stats.Summarize(these.Select(r => 100 * r.PausedFraction)),
                     Stats.Summarize(these.Select(r => r.Throughput)),
-                    Stats.Summarize(Paired(atCount, these, Profiler.None, (x, baseline) => 100 * (1 - (x / baseline))))));
+                    Stats.Summarize(Paired(atCount, these, Profiler.None, (x, baseline) => 100 * (1 - (x / baseline)))),
+                    Stats.Summarize(these.Select(r => r.TickPausesPerSecond)),
+                    Stats.Summarize(these.Select(r => r.TickPauseP50Us)),
+                    Stats.Summarize(these.Select(r => r.TickPauseP99Us)),
+                    Stats.Summarize(these.Select(r => r.TickPauseMaxUs)),
+                    Stats.Summarize(these.Select(r => r.TickPausedPercent))));
             }
         }
 
@@ -145,14 +162,15 @@ internal static class Analysis
     public static string Percent(Summary s) =>
         FormattableString.Invariant($"{s.Median:F2} % ({s.Min:F2} – {s.Max:F2})");
 
-    private static IEnumerable<double> PairedCpu(RunRecord[] all, RunRecord[] these)
+    /// <summary>100 × (cpu(run) / baseline(none of the same round) − 1) for every run that has both.</summary>
+    private static IEnumerable<double> PairedCpu(RunRecord[] all, RunRecord[] these, Func<RunRecord, double> cpu, Func<RunRecord, double> baseline)
     {
         foreach (RunRecord run in these)
         {
             RunRecord? none = all.FirstOrDefault(r => r.Profiler == Profiler.None && r.Round == run.Round);
-            if (none is not null && none.CpuMsPerOp > 0 && Cpu(run) > 0)
+            if (none is not null && baseline(none) > 0 && cpu(run) > 0)
             {
-                yield return 100 * ((Cpu(run) / none.CpuMsPerOp) - 1);
+                yield return 100 * ((cpu(run) / baseline(none)) - 1);
             }
         }
     }

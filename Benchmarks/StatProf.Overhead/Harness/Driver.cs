@@ -24,7 +24,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
             Profiler[] order = Plan.Rotated(Plan.Profilers, round);
             for (int i = 0; i < order.Length; i++)
             {
-                records.Add(Report(RunCpu("cpu", order[i], round, i, Environment.ProcessorCount, 0, probe: false, plan.CpuSeconds)));
+                records.Add(Report(RunCpu("cpu", order[i], round, i, Environment.ProcessorCount, 0, probe: false, plan.WarmUpSeconds, plan.CpuSeconds)));
             }
 
             for (int i = 0; i < order.Length; i++)
@@ -41,7 +41,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
                 for (int i = 0; i < order.Length; i++)
                 {
                     // One worker and the probe run; the rest are parked threads the runtime walks at each tick.
-                    records.Add(Report(RunCpu("pause", order[i], round, i, 1, Math.Max(0, threads - 2), probe: true, plan.PauseSeconds) with { Threads = threads }));
+                    records.Add(Report(RunCpu("pause", order[i], round, i, 1, Math.Max(0, threads - 2), probe: true, 0, plan.PauseSeconds) with { Threads = threads }));
                 }
             }
         }
@@ -67,7 +67,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         return record;
     }
 
-    private RunRecord RunCpu(string workload, Profiler profiler, int round, int position, int workers, int parked, bool probe, double seconds)
+    private RunRecord RunCpu(string workload, Profiler profiler, int round, int position, int workers, int parked, bool probe, double warmUp, double seconds)
     {
         double load = LoadAverage();
         string records = Path.Combine(scratch, $"{workload}-{profiler.Key()}-{round}-{position}");
@@ -75,7 +75,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         {
             "cpu", "--profiler", profiler.Key(), "--workers", workers.ToString(CultureInfo.InvariantCulture),
             "--parked", parked.ToString(CultureInfo.InvariantCulture), "--seconds", seconds.ToString(CultureInfo.InvariantCulture),
-            "--records", records,
+            "--warmup", warmUp.ToString(CultureInfo.InvariantCulture), "--records", records,
         };
         if (probe)
         {
@@ -84,21 +84,35 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
 
         using Child child = Child.Start(profiler, args);
         child.WaitFor(ChildProtocol.Ready, ChildTimeout);
+        using PauseWatch? pauses = probe ? PauseWatch.Start(child.Id) : null;
         using DotnetTrace? trace = profiler == Profiler.DotnetTrace
             ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"{workload}-{round}-{position}.nettrace"), TimeSpan.FromSeconds(60))
             : null;
-        TimeSpan peerStart = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id);
+        TimeSpan peerWarm = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id);
         child.Send(ChildProtocol.Go);
+        child.WaitFor(ChildProtocol.Measuring, ChildTimeout + TimeSpan.FromSeconds(warmUp));
+        TimeSpan peerStart = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id);
         string json = child.WaitFor(ChildProtocol.ResultPrefix, ChildTimeout + TimeSpan.FromSeconds(seconds));
         TimeSpan peerCpu = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id) - peerStart;
+        CpuResult result = JsonSerializer.Deserialize(json, ResultJson.Default.CpuResult) ?? throw new HarnessException("empty result from the cpu child");
+        long[] tickPauses = pauses?.Stop(result.WindowStartTimestamp, result.WindowEndTimestamp) ?? [];
         child.WaitForExit(TimeSpan.FromSeconds(30));
         long traceBytes = trace?.WaitForEnd(TimeSpan.FromSeconds(60)) ?? 0;
-        CpuResult result = JsonSerializer.Deserialize(json, ResultJson.Default.CpuResult) ?? throw new HarnessException("empty result from the cpu child");
+        double[] pauseUs = tickPauses.Select(t => t * 1e6 / Stopwatch.Frequency).Order().ToArray();
         return new RunRecord(
             workload, profiler, round, position, 0, result.OperationsPerSecond, result.LatencyP50Ms, result.LatencyP99Ms,
             result.CpuMsPerOperation, result.Operations == 0 ? 0 : peerCpu.TotalMilliseconds / result.Operations, result.Threads,
             result.GapsPerSecond, result.GapP50Us, result.GapP99Us, result.GapMaxUs, result.PausedFraction,
-            result.StatProfSampling, result.StatProfTicks, result.StatProfActivations, traceBytes, 0, load);
+            result.StatProfSampling, result.StatProfTicks, result.StatProfActivations, traceBytes, 0, load)
+        {
+            WarmUpCpuMsPerOp = result.WarmUpCpuMsPerOperation
+                + (result.WarmUpOperations == 0 ? 0 : (peerStart - peerWarm).TotalMilliseconds / result.WarmUpOperations),
+            TickPausesPerSecond = probe ? pauseUs.Length / result.Seconds : 0,
+            TickPauseP50Us = Stats.Percentile(pauseUs, 0.50),
+            TickPauseP99Us = Stats.Percentile(pauseUs, 0.99),
+            TickPauseMaxUs = pauseUs.Length == 0 ? 0 : pauseUs[^1],
+            TickPausedPercent = result.Seconds <= 0 ? 0 : 100 * pauseUs.Sum() / 1e6 / result.Seconds,
+        };
     }
 
     private async Task<RunRecord> RunShopAsync(Profiler profiler, int round, int position)
@@ -114,7 +128,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         TimeSpan cpuStart = TimeSpan.Zero, cpuEnd = TimeSpan.Zero, peerStart = TimeSpan.Zero, peerEnd = TimeSpan.Zero;
         LoadResult loadResult = await HttpLoad.RunAsync(
             new Uri($"http://127.0.0.1:{port}"),
-            TimeSpan.FromSeconds(plan.ShopWarmUpSeconds),
+            TimeSpan.FromSeconds(plan.WarmUpSeconds),
             TimeSpan.FromSeconds(plan.ShopSeconds),
             () => (cpuStart, peerStart) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)),
             () => (cpuEnd, peerEnd) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)));

@@ -45,4 +45,26 @@ internal sealed record RunRecord(
     long StatProfActivations,
     long TraceBytes,
     int Errors,
-    double LoadAverage);
+    double LoadAverage)
+{
+    /// <summary>
+    /// CPU time per operation over the warm-up before the measured window (cpu workload; the peer's
+    /// process included): what the first seconds of a session cost. 0 where not measured.
+    /// </summary>
+    public double WarmUpCpuMsPerOp { get; init; }
+
+    /// <summary>Pause workload: the runtime's non-GC stop-the-world pauses (its sampler's ticks) per second of the window.</summary>
+    public double TickPausesPerSecond { get; init; }
+
+    /// <summary>Median of those pauses, from the runtime's own suspend/restart events.</summary>
+    public double TickPauseP50Us { get; init; }
+
+    /// <summary>99th percentile of those pauses.</summary>
+    public double TickPauseP99Us { get; init; }
+
+    /// <summary>The longest of those pauses.</summary>
+    public double TickPauseMaxUs { get; init; }
+
+    /// <summary>Sum of those pauses over the window's length, in %.</summary>
+    public double TickPausedPercent { get; init; }
+}

@@ -7,7 +7,7 @@ using StatProf.Sampler;
 namespace StatProf.Overhead.Workloads;
 
 /// <summary>
-/// The CPU-bound child: <c>cpu --profiler KEY --workers N [--parked K] [--probe] --seconds S --records DIR</c>.
+/// The CPU-bound child: <c>cpu --profiler KEY --workers N [--parked K] [--probe] [--warmup W] --seconds S --records DIR</c>.
 /// <list type="bullet">
 /// <item>N worker threads repeat one fixed, deterministic operation (<see cref="Operation"/>, the same
 /// arithmetic every time); the throughput is operations per second, the latency of each operation is
@@ -18,6 +18,7 @@ namespace StatProf.Overhead.Workloads;
 /// <item>With <c>--probe</c>, one probe thread spins on <see cref="Stopwatch.GetTimestamp"/> and keeps
 /// every gap of at least <see cref="GapThresholdMicroseconds"/> in its own progress: the pauses it
 /// suffered, a tick's stop-the-world among them.</item>
+/// <item>After the go, W seconds of warm-up (measured apart: the start cost), then the S measured seconds.</item>
 /// </list>
 /// </summary>
 internal static class CpuChild
@@ -30,6 +31,9 @@ internal static class CpuChild
 
     private static volatile int s_phase; // 0 warm-up, 1 measuring, 2 done
 
+    /// <summary>Spacing of the workers' operation counters: one cache line each (no false sharing).</summary>
+    private const int CounterStride = 16;
+
     public static int Run(string[] args)
     {
         Profiler profiler = ProfilerExtensions.Parse(ChildProtocol.Option(args, "--profiler", "none"));
@@ -37,6 +41,7 @@ internal static class CpuChild
         int parked = ChildProtocol.IntOption(args, "--parked", 0);
         bool probe = args.Contains("--probe");
         double seconds = ChildProtocol.DoubleOption(args, "--seconds", 5);
+        double warmUp = ChildProtocol.DoubleOption(args, "--warmup", 0);
         string records = ChildProtocol.Option(args, "--records", Path.Combine(Path.GetTempPath(), "statprof-overhead"));
 
         using var release = new ManualResetEventSlim(false);
@@ -63,12 +68,13 @@ internal static class CpuChild
 
         var latencies = new long[workers][];
         var counts = new int[workers];
+        var done = new long[workers * CounterStride]; // every operation, warm-up included
         var threads = new Thread[workers];
         for (int w = 0; w < workers; w++)
         {
             int index = w;
             latencies[w] = new long[MaxLatencies];
-            threads[w] = new Thread(() => Work(logger, latencies[index], ref counts[index])) { IsBackground = true, Name = $"worker {index}" };
+            threads[w] = new Thread(() => Work(logger, latencies[index], ref counts[index], ref done[index * CounterStride])) { IsBackground = true, Name = $"worker {index}" };
             threads[w].Start();
         }
 
@@ -86,7 +92,14 @@ internal static class CpuChild
         }
 
         using Process self = Process.GetCurrentProcess();
+        TimeSpan warmStart = self.TotalProcessorTime;
+        long warmOps = Done(done, workers);
+        Thread.Sleep(TimeSpan.FromSeconds(warmUp));
+        self.Refresh();
         TimeSpan cpuStart = self.TotalProcessorTime;
+        long warmedOps = Done(done, workers) - warmOps;
+        double warmUpCpuPerOp = warmedOps == 0 ? 0 : (cpuStart - warmStart).TotalMilliseconds / warmedOps;
+        Console.WriteLine(ChildProtocol.Measuring);
         long started = Stopwatch.GetTimestamp();
         s_phase = 1;
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
@@ -114,6 +127,10 @@ internal static class CpuChild
             LatencyP50Ms: Milliseconds(Percentile(all, 0.50)),
             LatencyP99Ms: Milliseconds(Percentile(all, 0.99)),
             CpuMsPerOperation: all.Length == 0 ? 0 : cpu.TotalMilliseconds / all.Length,
+            WarmUpOperations: warmedOps,
+            WarmUpCpuMsPerOperation: warmUpCpuPerOp,
+            WindowStartTimestamp: started,
+            WindowEndTimestamp: ended,
             Threads: Process.GetCurrentProcess().Threads.Count,
             ProbeLoopsPerSecond: probe ? probeLoops / elapsed : 0,
             Gaps: gapSpan.Length,
@@ -132,7 +149,18 @@ internal static class CpuChild
         return 0;
     }
 
-    private static void Work(LongRequestLogger? logger, long[] latencies, ref int count)
+    private static long Done(long[] done, int workers)
+    {
+        long sum = 0;
+        for (int w = 0; w < workers; w++)
+        {
+            sum += Volatile.Read(ref done[w * CounterStride]);
+        }
+
+        return sum;
+    }
+
+    private static void Work(LongRequestLogger? logger, long[] latencies, ref int count, ref long done)
     {
         double sink = 0;
         while (s_phase < 2)
@@ -149,6 +177,7 @@ internal static class CpuChild
             }
 
             long end = Stopwatch.GetTimestamp();
+            Volatile.Write(ref done, done + 1);
             if (s_phase == 1 && count < latencies.Length)
             {
                 latencies[count++] = end - start;

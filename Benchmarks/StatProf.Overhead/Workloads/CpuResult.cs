@@ -1,6 +1,10 @@
 namespace StatProf.Overhead.Workloads;
 
-/// <summary>What one CPU-bound child measured (CpuMsPerOperation: the process's CPU time in the window over the operations), printed as JSON after <see cref="ChildProtocol.ResultPrefix"/>.</summary>
+/// <summary>
+/// What one CPU-bound child measured (CpuMsPerOperation: the process's CPU time in the window over the
+/// operations; WarmUpCpuMsPerOperation: the same over the warm-up between the go and the window),
+/// printed as JSON after <see cref="ChildProtocol.ResultPrefix"/>.
+/// </summary>
 internal sealed record CpuResult(
     long Operations,
     double Seconds,
@@ -8,6 +12,10 @@ internal sealed record CpuResult(
     double LatencyP50Ms,
     double LatencyP99Ms,
     double CpuMsPerOperation,
+    long WarmUpOperations,
+    double WarmUpCpuMsPerOperation,
+    long WindowStartTimestamp,
+    long WindowEndTimestamp,
     int Threads,
     double ProbeLoopsPerSecond,
     long Gaps,
