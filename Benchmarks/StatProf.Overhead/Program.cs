@@ -28,14 +28,33 @@ var output = new Option<string>("--output", "-o")
     DefaultValueFactory = _ => "overhead-results",
 };
 var dotnetTrace = new Option<string?>("--dotnet-trace") { Description = "Path of dotnet-trace (default: .tools/dotnet-trace, ~/.dotnet/tools, else installed into .tools)." };
+var workloads = new Option<string[]>("--workloads")
+{
+    Description = "Which parts to run: cpu, shop, pause (default: all three).",
+    AllowMultipleArgumentsPerToken = true,
+    DefaultValueFactory = _ => ["cpu", "shop", "pause"],
+};
+workloads.AcceptOnlyFromAmong("cpu", "shop", "pause");
+var profilers = new Option<string[]>("--profilers")
+{
+    Description = "Which configurations of the cpu and shop parts to run, by key (default: all; none is always run, as the baseline).",
+    AllowMultipleArgumentsPerToken = true,
+    DefaultValueFactory = _ => [.. Plan.Profilers.Select(p => p.Key())],
+};
+profilers.AcceptOnlyFromAmong([.. Plan.Profilers.Select(p => p.Key())]);
 var replot = new Option<string?>("--replot") { Description = "Write results and plots again from a runs.jsonl of an earlier run, without running anything.", Hidden = true };
 var root = new RootCommand("Measures StatProf's overhead (idle, sampling at 1/10/100 ms ticks) against no profiler and dotnet-trace, and the stop-the-world pause per tick versus thread count.")
 {
-    quick, smoke, output, dotnetTrace, replot,
+    quick, smoke, output, dotnetTrace, workloads, profilers, replot,
 };
 root.SetAction(async (parse, cancel) =>
 {
     Plan plan = parse.GetValue(smoke) ? Plan.Smoke : parse.GetValue(quick) ? Plan.Quick : Plan.Full;
+    plan = plan with
+    {
+        Workloads = [.. parse.GetValue(workloads)!],
+        Configurations = [Profiler.None, .. Plan.Profilers.Where(p => p != Profiler.None && parse.GetValue(profilers)!.Contains(p.Key()))],
+    };
     string folder = Path.GetFullPath(parse.GetValue(output)!);
     if (parse.GetValue(replot) is { } raw)
     {

@@ -12,6 +12,7 @@ namespace StatProf.Overhead.Harness;
 /// <param name="CpuMsPerOp">CPU time per operation or request: the workload process's, plus dotnet-trace's own process for that configuration.</param>
 /// <param name="CpuOverheadPercent">Extra CPU time per operation against no profiler, paired by round: 100 × (x / none − 1).</param>
 /// <param name="StartCpuOverheadPercent">The same over the warm-up before the measured window (the cpu workload; empty elsewhere): the start cost.</param>
+/// <param name="ThreadCpu">CPU ms per second of the window by kind of thread (<see cref="Harness.ThreadCpu.Kinds"/>; the cpu workload).</param>
 internal sealed record ConfigSummary(
     string Workload,
     Profiler Profiler,
@@ -23,7 +24,8 @@ internal sealed record ConfigSummary(
     Summary Ticks,
     Summary CpuMsPerOp,
     Summary CpuOverheadPercent,
-    Summary StartCpuOverheadPercent);
+    Summary StartCpuOverheadPercent,
+    Dictionary<string, Summary> ThreadCpu);
 
 /// <summary>
 /// One point of the pause curve (a thread count and a configuration), summarized over its rounds:
@@ -77,7 +79,10 @@ internal static class Analysis
                     Stats.Summarize(these.Select(r => (double)r.StatProfTicks)),
                     Stats.Summarize(these.Select(Cpu)),
                     Stats.Summarize(PairedCpu(mine, these, r => Cpu(r), r => r.CpuMsPerOp)),
-                    Stats.Summarize(PairedCpu(mine, these, r => r.WarmUpCpuMsPerOp, r => r.WarmUpCpuMsPerOp))));
+                    Stats.Summarize(PairedCpu(mine, these, r => r.WarmUpCpuMsPerOp, r => r.WarmUpCpuMsPerOp)),
+                    Harness.ThreadCpu.Kinds.ToDictionary(
+                        k => k,
+                        k => Stats.Summarize(these.Where(r => r.ThreadCpuMsPerSecond is not null).Select(r => r.ThreadCpuMsPerSecond!.GetValueOrDefault(k))))));
             }
         }
 

@@ -21,19 +21,19 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         var records = new List<RunRecord>();
         for (int round = 0; round < plan.Repetitions; round++)
         {
-            Profiler[] order = Plan.Rotated(Plan.Profilers, round);
-            for (int i = 0; i < order.Length; i++)
+            Profiler[] order = Plan.Rotated(plan.Configurations, round);
+            for (int i = 0; i < order.Length && plan.Workloads.Contains("cpu"); i++)
             {
                 records.Add(Report(RunCpu("cpu", order[i], round, i, Environment.ProcessorCount, 0, probe: false, plan.WarmUpSeconds, plan.CpuSeconds)));
             }
 
-            for (int i = 0; i < order.Length; i++)
+            for (int i = 0; i < order.Length && plan.Workloads.Contains("shop"); i++)
             {
                 records.Add(Report(await RunShopAsync(order[i], round, i)));
             }
         }
 
-        for (int round = 0; round < plan.PauseRepetitions; round++)
+        for (int round = 0; round < plan.PauseRepetitions && plan.Workloads.Contains("pause"); round++)
         {
             foreach (int threads in plan.PauseThreads)
             {
@@ -112,6 +112,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
             TickPauseP99Us = Stats.Percentile(pauseUs, 0.99),
             TickPauseMaxUs = pauseUs.Length == 0 ? 0 : pauseUs[^1],
             TickPausedPercent = result.Seconds <= 0 ? 0 : 100 * pauseUs.Sum() / 1e6 / result.Seconds,
+            ThreadCpuMsPerSecond = result.ThreadCpuMsPerSecond,
         };
     }
 

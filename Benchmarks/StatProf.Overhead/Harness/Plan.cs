@@ -25,8 +25,14 @@ internal sealed record Plan(
     int PauseRepetitions,
     double PauseSeconds)
 {
-    /// <summary>The configurations of the CPU and shop workloads, in their first round's order.</summary>
+    /// <summary>Every configuration of the CPU and shop workloads, in their first round's order.</summary>
     public static readonly Profiler[] Profilers = Enum.GetValues<Profiler>();
+
+    /// <summary>The parts this run runs: cpu, shop, pause (<c>--workloads</c>).</summary>
+    public string[] Workloads { get; init; } = ["cpu", "shop", "pause"];
+
+    /// <summary>The configurations this run's cpu and shop parts run (<c>--profilers</c>; none always).</summary>
+    public Profiler[] Configurations { get; init; } = Profilers;
 
     /// <summary>CI's smoke test: every configuration once, runs of about a second (≈ 1 min).</summary>
     public static readonly Plan Smoke = new("smoke", 1, 1, 0.5, 1.5, [8, 64], [Profiler.None, Profiler.Tick1], 1, 1);

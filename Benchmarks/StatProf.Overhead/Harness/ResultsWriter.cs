@@ -68,6 +68,13 @@ internal static class ResultsWriter
             WriteSummary(json, "cpuMsPerOp", c.CpuMsPerOp);
             WriteSummary(json, "cpuOverheadPercent", c.CpuOverheadPercent);
             WriteSummary(json, "startCpuOverheadPercent", c.StartCpuOverheadPercent);
+            json.WriteStartObject("threadCpuMsPerSecond");
+            foreach ((string kind, Summary s) in c.ThreadCpu)
+            {
+                WriteSummary(json, kind, s);
+            }
+
+            json.WriteEndObject();
             json.WriteEndObject();
         }
 
@@ -131,6 +138,13 @@ internal static class ResultsWriter
             json.WriteNumber("tickPauseP99Us", Round(r.TickPauseP99Us));
             json.WriteNumber("tickPauseMaxUs", Round(r.TickPauseMaxUs));
             json.WriteNumber("tickPausedPercent", Round(r.TickPausedPercent));
+            json.WriteStartObject("threadCpuMsPerSecond");
+            foreach ((string kind, double ms) in r.ThreadCpuMsPerSecond ?? [])
+            {
+                json.WriteNumber(kind, Round(ms));
+            }
+
+            json.WriteEndObject();
             json.WriteBoolean("statProfSampling", r.StatProfSampling);
             json.WriteNumber("statProfTicks", r.StatProfTicks);
             json.WriteNumber("statProfActivations", r.StatProfActivations);
@@ -196,6 +210,20 @@ internal static class ResultsWriter
             }
 
             Line($"");
+            ConfigSummary[] split = configs.Where(c => c.Workload == workload && c.ThreadCpu.Values.Any(s => s.Count > 0)).ToArray();
+            if (split.Length > 0)
+            {
+                Line($"Where the CPU time goes: ms of CPU per second of the window, by kind of thread (from /proc/PID/task; `workload`: the workers; `statprof`: StatProf's logger and sampler threads; `eventpipe`: the runtime's sampler and EventPipe threads; `jit`: the JIT's background tiering; `threadpool`: the pool's and socket threads; dotnet-trace's own process is not in this table).");
+                Line($"");
+                Line($"| configuration | {string.Join(" | ", ThreadCpu.Kinds)} |");
+                Line($"|---|{string.Concat(ThreadCpu.Kinds.Select(_ => "---:|"))}");
+                foreach (ConfigSummary c in split)
+                {
+                    Line($"| {c.Profiler.Key()} | {string.Join(" | ", ThreadCpu.Kinds.Select(k => Cell(c.ThreadCpu[k], "F1")))} |");
+                }
+
+                Line($"");
+            }
         }
 
         Line($"## Stop-the-world pause versus threads (one worker)");

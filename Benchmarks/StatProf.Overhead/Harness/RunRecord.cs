@@ -67,4 +67,7 @@ internal sealed record RunRecord(
 
     /// <summary>Sum of those pauses over the window's length, in %.</summary>
     public double TickPausedPercent { get; init; }
+
+    /// <summary>Cpu and pause workloads: the child's CPU ms per second of the window by kind of thread (<see cref="ThreadCpu.Kinds"/>).</summary>
+    public Dictionary<string, double>? ThreadCpuMsPerSecond { get; init; }
 }

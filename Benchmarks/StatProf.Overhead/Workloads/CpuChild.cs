@@ -100,9 +100,11 @@ internal static class CpuChild
         long warmedOps = Done(done, workers) - warmOps;
         double warmUpCpuPerOp = warmedOps == 0 ? 0 : (cpuStart - warmStart).TotalMilliseconds / warmedOps;
         Console.WriteLine(ChildProtocol.Measuring);
+        var threadsAtStart = ThreadCpu.Snapshot(Environment.ProcessId);
         long started = Stopwatch.GetTimestamp();
         s_phase = 1;
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        var threadsAtEnd = ThreadCpu.Snapshot(Environment.ProcessId); // while the workers still run
         s_phase = 2;
         long ended = Stopwatch.GetTimestamp();
         self.Refresh();
@@ -131,6 +133,7 @@ internal static class CpuChild
             WarmUpCpuMsPerOperation: warmUpCpuPerOp,
             WindowStartTimestamp: started,
             WindowEndTimestamp: ended,
+            ThreadCpuMsPerSecond: ThreadCpu.PerSecondByKind(threadsAtStart, threadsAtEnd, Stopwatch.GetElapsedTime(started, ended).TotalSeconds),
             Threads: Process.GetCurrentProcess().Threads.Count,
             ProbeLoopsPerSecond: probe ? probeLoops / elapsed : 0,
             Gaps: gapSpan.Length,

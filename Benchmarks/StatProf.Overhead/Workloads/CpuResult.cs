@@ -16,6 +16,7 @@ internal sealed record CpuResult(
     double WarmUpCpuMsPerOperation,
     long WindowStartTimestamp,
     long WindowEndTimestamp,
+    Dictionary<string, double> ThreadCpuMsPerSecond,
     int Threads,
     double ProbeLoopsPerSecond,
     long Gaps,
