@@ -54,6 +54,11 @@ public sealed class HarnessSmokeTests : IDisposable
                 }
 
                 Assert.Equal(profiler == "dotnet-trace", run.GetProperty("traceBytes").GetInt64() > 0);
+                if (workload == "cpu")
+                {
+                    // The child read its threads' CPU time, its two workers' included.
+                    Assert.True(run.GetProperty("threadCpuMsPerSecond").GetProperty("workload").GetDouble() > 0, $"cpu/{profiler}: no CPU time seen on the worker threads");
+                }
             }
         }
 
@@ -61,6 +66,10 @@ public sealed class HarnessSmokeTests : IDisposable
         Assert.Equal([8, 64], pauses.Select(r => r.GetProperty("threads").GetInt32()).Distinct().Order());
         Assert.All(pauses, p => Assert.True(p.GetProperty("processThreads").GetInt32() >= p.GetProperty("threads").GetInt32(), "the pause child did not start its threads"));
         Assert.Contains(pauses, p => p.GetProperty("profiler").GetString() == "statprof-1ms" && p.GetProperty("statProfTicks").GetInt64() > 0);
+
+        // The pause watch read the runtime's own suspend/restart events of the sampling children.
+        Assert.All(pauses.Where(p => p.GetProperty("profiler").GetString() == "statprof-1ms"), p =>
+            Assert.True(p.GetProperty("tickPausesPerSecond").GetDouble() > 0 && p.GetProperty("tickPauseP50Us").GetDouble() > 0, $"no tick pause seen at {p.GetProperty("threads").GetInt32()} threads"));
 
         string markdown = File.ReadAllText(Path.Combine(_output, "results.md"));
         foreach (string profiler in Profilers)

@@ -11,7 +11,11 @@ namespace StatProf.Overhead.Harness;
 /// <param name="Ticks">Ticks StatProf's sampler saw in a run.</param>
 /// <param name="CpuMsPerOp">CPU time per operation or request: the workload process's, plus dotnet-trace's own process for that configuration.</param>
 /// <param name="CpuOverheadPercent">Extra CPU time per operation against no profiler, paired by round: 100 × (x / none − 1).</param>
-/// <param name="StartCpuOverheadPercent">The same over the warm-up before the measured window (the cpu workload; empty elsewhere): the start cost.</param>
+/// <param name="StartCostMs">
+/// The start cost (cpu workload; empty elsewhere): CPU ms spent in the warm-up beyond what its
+/// operations cost without a profiler (the none run of the same round, in its window).
+/// </param>
+/// <param name="WarmUpSeconds">How long the warm-up lasted (until the JIT's tiering was quiet).</param>
 /// <param name="ThreadCpu">CPU ms per second of the window by kind of thread (<see cref="Harness.ThreadCpu.Kinds"/>; the cpu workload).</param>
 internal sealed record ConfigSummary(
     string Workload,
@@ -24,7 +28,8 @@ internal sealed record ConfigSummary(
     Summary Ticks,
     Summary CpuMsPerOp,
     Summary CpuOverheadPercent,
-    Summary StartCpuOverheadPercent,
+    Summary StartCostMs,
+    Summary WarmUpSeconds,
     Dictionary<string, Summary> ThreadCpu);
 
 /// <summary>
@@ -79,7 +84,8 @@ internal static class Analysis
                     Stats.Summarize(these.Select(r => (double)r.StatProfTicks)),
                     Stats.Summarize(these.Select(Cpu)),
                     Stats.Summarize(PairedCpu(mine, these, r => Cpu(r), r => r.CpuMsPerOp)),
-                    Stats.Summarize(PairedCpu(mine, these, r => r.WarmUpCpuMsPerOp, r => r.WarmUpCpuMsPerOp)),
+                    Stats.Summarize(StartCost(mine, these)),
+                    Stats.Summarize(these.Select(r => r.WarmUpSeconds)),
                     Harness.ThreadCpu.Kinds.ToDictionary(
                         k => k,
                         k => Stats.Summarize(these.Where(r => r.ThreadCpuMsPerSecond is not null).Select(r => r.ThreadCpuMsPerSecond!.GetValueOrDefault(k))))));
@@ -166,6 +172,19 @@ internal static class Analysis
 
     public static string Percent(Summary s) =>
         FormattableString.Invariant($"{s.Median:F2} % ({s.Min:F2} – {s.Max:F2})");
+
+    /// <summary>(warm-up CPU per operation − none's CPU per operation of the same round) × warm-up operations.</summary>
+    private static IEnumerable<double> StartCost(RunRecord[] all, RunRecord[] these)
+    {
+        foreach (RunRecord run in these.Where(r => r.WarmUpOperations > 0))
+        {
+            RunRecord? none = all.FirstOrDefault(r => r.Profiler == Profiler.None && r.Round == run.Round);
+            if (none is not null && none.CpuMsPerOp > 0)
+            {
+                yield return (run.WarmUpCpuMsPerOp - none.CpuMsPerOp) * run.WarmUpOperations;
+            }
+        }
+    }
 
     /// <summary>100 × (cpu(run) / baseline(none of the same round) − 1) for every run that has both.</summary>
     private static IEnumerable<double> PairedCpu(RunRecord[] all, RunRecord[] these, Func<RunRecord, double> cpu, Func<RunRecord, double> baseline)

@@ -75,7 +75,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         {
             "cpu", "--profiler", profiler.Key(), "--workers", workers.ToString(CultureInfo.InvariantCulture),
             "--parked", parked.ToString(CultureInfo.InvariantCulture), "--seconds", seconds.ToString(CultureInfo.InvariantCulture),
-            "--warmup", warmUp.ToString(CultureInfo.InvariantCulture), "--records", records,
+            "--records", records,
         };
         if (probe)
         {
@@ -90,7 +90,9 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
             : null;
         TimeSpan peerWarm = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id);
         child.Send(ChildProtocol.Go);
-        child.WaitFor(ChildProtocol.Measuring, ChildTimeout + TimeSpan.FromSeconds(warmUp));
+        TimeSpan warmed = warmUp > 0 ? JitQuiet.WaitAsync(child.Id, TimeSpan.FromSeconds(warmUp), plan.WarmUntilJitQuiet).GetAwaiter().GetResult() : TimeSpan.Zero;
+        child.Send(ChildProtocol.Measure);
+        child.WaitFor(ChildProtocol.Measuring, ChildTimeout);
         TimeSpan peerStart = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id);
         string json = child.WaitFor(ChildProtocol.ResultPrefix, ChildTimeout + TimeSpan.FromSeconds(seconds));
         TimeSpan peerCpu = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id) - peerStart;
@@ -105,6 +107,8 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
             result.GapsPerSecond, result.GapP50Us, result.GapP99Us, result.GapMaxUs, result.PausedFraction,
             result.StatProfSampling, result.StatProfTicks, result.StatProfActivations, traceBytes, 0, load)
         {
+            WarmUpSeconds = warmed.TotalSeconds,
+            WarmUpOperations = result.WarmUpOperations,
             WarmUpCpuMsPerOp = result.WarmUpCpuMsPerOperation
                 + (result.WarmUpOperations == 0 ? 0 : (peerStart - peerWarm).TotalMilliseconds / result.WarmUpOperations),
             TickPausesPerSecond = probe ? pauseUs.Length / result.Seconds : 0,
@@ -126,10 +130,10 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         using DotnetTrace? trace = profiler == Profiler.DotnetTrace
             ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"shop-{round}-{position}.nettrace"), TimeSpan.FromSeconds(60))
             : null;
-        TimeSpan cpuStart = TimeSpan.Zero, cpuEnd = TimeSpan.Zero, peerStart = TimeSpan.Zero, peerEnd = TimeSpan.Zero;
+        TimeSpan cpuStart = TimeSpan.Zero, cpuEnd = TimeSpan.Zero, peerStart = TimeSpan.Zero, peerEnd = TimeSpan.Zero, warmed = TimeSpan.Zero;
         LoadResult loadResult = await HttpLoad.RunAsync(
             new Uri($"http://127.0.0.1:{port}"),
-            TimeSpan.FromSeconds(plan.WarmUpSeconds),
+            async () => warmed = await JitQuiet.WaitAsync(child.Id, TimeSpan.FromSeconds(plan.WarmUpSeconds), plan.WarmUntilJitQuiet),
             TimeSpan.FromSeconds(plan.ShopSeconds),
             () => (cpuStart, peerStart) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)),
             () => (cpuEnd, peerEnd) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)));
@@ -149,7 +153,10 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
             loadResult.Requests == 0 ? 0 : (cpuEnd - cpuStart).TotalMilliseconds / loadResult.Requests,
             loadResult.Requests == 0 ? 0 : (peerEnd - peerStart).TotalMilliseconds / loadResult.Requests,
             0,
-            0, 0, 0, 0, 0, result.StatProfSampling, result.StatProfTicks, result.StatProfActivations, traceBytes, loadResult.Errors, load);
+            0, 0, 0, 0, 0, result.StatProfSampling, result.StatProfTicks, result.StatProfActivations, traceBytes, loadResult.Errors, load)
+        {
+            WarmUpSeconds = warmed.TotalSeconds,
+        };
     }
 
     private static int FreePort()

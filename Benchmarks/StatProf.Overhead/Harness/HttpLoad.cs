@@ -15,23 +15,28 @@ internal static class HttpLoad
 
     public static readonly string[] Paths = ["/products", "/health", "/"];
 
-    /// <summary>Runs the load; calls <paramref name="windowStarts"/> when the measured window opens and <paramref name="windowEnds"/> when the last loop ended.</summary>
-    public static async Task<LoadResult> RunAsync(Uri baseAddress, TimeSpan warmUp, TimeSpan measure, Action windowStarts, Action windowEnds)
+    /// <summary>
+    /// Runs the load through <paramref name="warmUp"/> (the window opens when it completes), then
+    /// <paramref name="measure"/>; calls <paramref name="windowStarts"/> when the measured window
+    /// opens and <paramref name="windowEnds"/> when the last loop ended.
+    /// </summary>
+    public static async Task<LoadResult> RunAsync(Uri baseAddress, Func<Task> warmUp, TimeSpan measure, Action windowStarts, Action windowEnds)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        long start = Stopwatch.GetTimestamp();
-        long measureFrom = start + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
-        long measureTo = measureFrom + (long)(measure.TotalSeconds * Stopwatch.Frequency);
+        var window = new Window();
         var loops = new Task<(List<double> Latencies, int Errors)>[Concurrency];
         for (int i = 0; i < Concurrency; i++)
         {
             int offset = i;
-            loops[i] = Task.Run(() => LoopAsync(client, offset, measureFrom, measureTo));
+            loops[i] = Task.Run(() => LoopAsync(client, offset, window));
         }
 
-        await Task.Delay(warmUp);
+        await warmUp();
         windowStarts();
+        long from = Stopwatch.GetTimestamp();
+        Volatile.Write(ref window.To, from + (long)(measure.TotalSeconds * Stopwatch.Frequency));
+        Volatile.Write(ref window.From, from);
         var all = new List<double>();
         int errors = 0;
         foreach (var loop in loops)
@@ -46,14 +51,14 @@ internal static class HttpLoad
         return new LoadResult(all.Count / measure.TotalSeconds, Stats.Percentile(all, 0.50), Stats.Percentile(all, 0.99), all.Count, errors);
     }
 
-    private static async Task<(List<double>, int)> LoopAsync(HttpClient client, int offset, long measureFrom, long measureTo)
+    private static async Task<(List<double>, int)> LoopAsync(HttpClient client, int offset, Window window)
     {
         var latencies = new List<double>(100_000);
         int errors = 0;
         for (int n = offset; ; n++)
         {
             long sent = Stopwatch.GetTimestamp();
-            if (sent >= measureTo)
+            if (sent >= Volatile.Read(ref window.To))
             {
                 return (latencies, errors);
             }
@@ -71,7 +76,7 @@ internal static class HttpLoad
             }
 
             long done = Stopwatch.GetTimestamp();
-            if (done >= measureFrom && done <= measureTo)
+            if (done >= Volatile.Read(ref window.From) && done <= Volatile.Read(ref window.To))
             {
                 if (ok)
                 {
@@ -84,6 +89,13 @@ internal static class HttpLoad
             }
         }
     }
+}
+
+/// <summary>The measured window's bounds (stopwatch ticks): open-ended until the warm-up is over.</summary>
+internal sealed class Window
+{
+    public long From = long.MaxValue;
+    public long To = long.MaxValue;
 }
 
 /// <summary>What one load run measured: requests/s completed in the window, latency p50/p99 (ms), errors.</summary>

@@ -28,6 +28,12 @@ internal sealed record Plan(
     /// <summary>Every configuration of the CPU and shop workloads, in their first round's order.</summary>
     public static readonly Profiler[] Profilers = Enum.GetValues<Profiler>();
 
+    /// <summary>
+    /// Whether the warm-up also lasts until the JIT's tiering is quiet (<see cref="JitQuiet"/>; the
+    /// full mode), or exactly <see cref="WarmUpSeconds"/> (the short modes, which must stay short).
+    /// </summary>
+    public bool WarmUntilJitQuiet { get; init; }
+
     /// <summary>The parts this run runs: cpu, shop, pause (<c>--workloads</c>).</summary>
     public string[] Workloads { get; init; } = ["cpu", "shop", "pause"];
 
@@ -41,11 +47,12 @@ internal sealed record Plan(
     public static readonly Plan Quick = new("quick", 2, 1, 0.5, 1, [8, 256], [Profiler.None, Profiler.Tick1], 1, 1);
 
     /// <summary>
-    /// Under 15 minutes: four rounds of 4 s runs after a 5 s warm-up, the whole pause curve twice.
+    /// Under 15 minutes: three rounds of 4 s runs after a warm-up of at least 5 s (until the JIT is
+    /// quiet), the whole pause curve twice.
     /// (The first runs of docs/overhead.md had 1 s of warm-up, which mixed the session's start into
     /// its steady state.)
     /// </summary>
-    public static readonly Plan Full = new("full", 4, 4, 5, 4, [8, 64, 256, 1024], [Profiler.None, Profiler.Tick1, Profiler.Tick10], 2, 4);
+    public static readonly Plan Full = new("full", 3, 4, 5, 4, [8, 64, 256, 1024], [Profiler.None, Profiler.Tick1, Profiler.Tick10], 2, 4) { WarmUntilJitQuiet = true };
 
     /// <summary>The configurations rotated by <paramref name="round"/>: each one runs early in some rounds and late in others.</summary>
     public static T[] Rotated<T>(T[] items, int round) =>

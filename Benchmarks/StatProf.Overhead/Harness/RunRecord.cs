@@ -53,6 +53,12 @@ internal sealed record RunRecord(
     /// </summary>
     public double WarmUpCpuMsPerOp { get; init; }
 
+    /// <summary>Operations in the warm-up (cpu workload).</summary>
+    public long WarmUpOperations { get; init; }
+
+    /// <summary>How long the warm-up lasted: until the JIT's tiering thread was quiet (<see cref="JitQuiet"/>).</summary>
+    public double WarmUpSeconds { get; init; }
+
     /// <summary>Pause workload: the runtime's non-GC stop-the-world pauses (its sampler's ticks) per second of the window.</summary>
     public double TickPausesPerSecond { get; init; }
 

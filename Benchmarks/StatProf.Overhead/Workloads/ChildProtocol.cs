@@ -4,13 +4,15 @@ namespace StatProf.Overhead.Workloads;
 /// The lines a child and the driver exchange. The child prints <see cref="Ready"/> on stdout when it
 /// is warmed up (and, when it samples continuously, once its session runs); the driver attaches an
 /// outside profiler if the configuration has one, then writes <see cref="Go"/> on the child's stdin;
-/// the CPU child works through its warm-up, prints <see cref="Measuring"/> when its measured window
-/// opens, then measures and prints <see cref="ResultPrefix"/> followed by one JSON object.
+/// the CPU child works through its warm-up until the driver writes <see cref="Measure"/>, prints
+/// <see cref="Measuring"/> when its measured window opens, then measures and prints
+/// <see cref="ResultPrefix"/> followed by one JSON object.
 /// </summary>
 internal static class ChildProtocol
 {
     public const string Ready = "ready";
     public const string Go = "go";
+    public const string Measure = "measure";
     public const string Measuring = "measuring";
     public const string ResultPrefix = "result ";
 

@@ -7,7 +7,7 @@ using StatProf.Sampler;
 namespace StatProf.Overhead.Workloads;
 
 /// <summary>
-/// The CPU-bound child: <c>cpu --profiler KEY --workers N [--parked K] [--probe] [--warmup W] --seconds S --records DIR</c>.
+/// The CPU-bound child: <c>cpu --profiler KEY --workers N [--parked K] [--probe] --seconds S --records DIR</c>.
 /// <list type="bullet">
 /// <item>N worker threads repeat one fixed, deterministic operation (<see cref="Operation"/>, the same
 /// arithmetic every time); the throughput is operations per second, the latency of each operation is
@@ -18,7 +18,8 @@ namespace StatProf.Overhead.Workloads;
 /// <item>With <c>--probe</c>, one probe thread spins on <see cref="Stopwatch.GetTimestamp"/> and keeps
 /// every gap of at least <see cref="GapThresholdMicroseconds"/> in its own progress: the pauses it
 /// suffered, a tick's stop-the-world among them.</item>
-/// <item>After the go, W seconds of warm-up (measured apart: the start cost), then the S measured seconds.</item>
+/// <item>After the go, a warm-up until the driver says <see cref="ChildProtocol.Measure"/> (measured
+/// apart: the start cost), then the S measured seconds.</item>
 /// </list>
 /// </summary>
 internal static class CpuChild
@@ -41,7 +42,6 @@ internal static class CpuChild
         int parked = ChildProtocol.IntOption(args, "--parked", 0);
         bool probe = args.Contains("--probe");
         double seconds = ChildProtocol.DoubleOption(args, "--seconds", 5);
-        double warmUp = ChildProtocol.DoubleOption(args, "--warmup", 0);
         string records = ChildProtocol.Option(args, "--records", Path.Combine(Path.GetTempPath(), "statprof-overhead"));
 
         using var release = new ManualResetEventSlim(false);
@@ -94,7 +94,11 @@ internal static class CpuChild
         using Process self = Process.GetCurrentProcess();
         TimeSpan warmStart = self.TotalProcessorTime;
         long warmOps = Done(done, workers);
-        Thread.Sleep(TimeSpan.FromSeconds(warmUp));
+        if (Console.ReadLine() != ChildProtocol.Measure)
+        {
+            return 0; // the driver went away
+        }
+
         self.Refresh();
         TimeSpan cpuStart = self.TotalProcessorTime;
         long warmedOps = Done(done, workers) - warmOps;

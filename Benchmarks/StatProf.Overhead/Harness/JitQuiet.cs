@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace StatProf.Overhead.Harness;
+
+/// <summary>
+/// The end of a child's warm-up: the measured window should show a profiler's steady state, and a
+/// sampling session's first seconds are not that: the JIT recompiles the session's reader code at
+/// tier 1 on its background thread (<c>.NET Tiered Compilation</c>) for several seconds (measured:
+/// 20–30 ms of CPU per second still 6–10 s after the start at a 10 or 100 ms tick, none after 20 s).
+/// This waits until that thread has used no CPU for <see cref="Quiet"/>, read from
+/// <c>/proc/PID/task</c>, and at least the plan's minimum; at most <see cref="Longest"/>.
+/// </summary>
+internal static class JitQuiet
+{
+    /// <summary>How long the tiering thread must stay idle.</summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest warm-up: past it the window opens anyway (the record says how long it was).</summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromSeconds(40);
+
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Waits as described (only <paramref name="minimum"/> when not <paramref name="untilQuiet"/>); returns how long the warm-up lasted.</summary>
+    public static async Task<TimeSpan> WaitAsync(int pid, TimeSpan minimum, bool untilQuiet)
+    {
+        var clock = Stopwatch.StartNew();
+        if (!untilQuiet)
+        {
+            await Task.Delay(minimum);
+            return clock.Elapsed;
+        }
+
+        long last = TieringTicks(pid);
+        TimeSpan lastChange = TimeSpan.Zero;
+        while (clock.Elapsed < Longest)
+        {
+            await Task.Delay(Poll);
+            long now = TieringTicks(pid);
+            if (now != last)
+            {
+                last = now;
+                lastChange = clock.Elapsed;
+            }
+
+            if (clock.Elapsed >= minimum && clock.Elapsed - lastChange >= Quiet)
+            {
+                break;
+            }
+        }
+
+        return clock.Elapsed;
+    }
+
+    private static long TieringTicks(int pid) =>
+        ThreadCpu.Snapshot(pid).Values.Where(t => ThreadCpu.KindOf(t.Name) == "jit").Sum(t => t.Ticks);
+}
