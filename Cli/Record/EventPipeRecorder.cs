@@ -30,6 +30,7 @@ internal sealed class EventPipeRecorder : IDisposable
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _ended = new();
     private readonly Dictionary<int, IReadOnlyList<FrameRecord>> _stackByIndex = [];
+    private readonly Dictionary<ModuleFileIndex, string> _moduleNames = [];
 
     // Source lines (docs/source-lines.md): the target's IL-to-native maps, and its PDBs read here.
     private NativeCodeMaps _maps = new();
@@ -284,6 +285,7 @@ internal sealed class EventPipeRecorder : IDisposable
             _nextTrim = time + TrimInterval;
             _log!.TrimLiveSessionState();
             _stackByIndex.Clear(); // a trim re-issues TraceLog's indexes
+            _moduleNames.Clear();
         }
     }
 
@@ -325,7 +327,7 @@ internal sealed class EventPipeRecorder : IDisposable
             CodeAddressIndex address = stacks.CodeAddressIndex(i);
             MethodIndex method = addresses.MethodIndex(address);
             ModuleFileIndex moduleIndex = addresses.ModuleFileIndex(address);
-            string module = moduleIndex == ModuleFileIndex.Invalid ? string.Empty : log.ModuleFiles[moduleIndex].Name;
+            string module = ModuleName(log, moduleIndex);
             string name = method == MethodIndex.Invalid ? string.Empty : addresses.Methods.FullMethodName(method);
             if (string.IsNullOrEmpty(name))
             {
@@ -338,12 +340,34 @@ internal sealed class EventPipeRecorder : IDisposable
 
             (string? path, int token, int il) = TraceLogFrames.Locate(log, _maps, address, method, isReturnAddress: i != index || leafIsReturnAddress);
             SourceLocation? at = _lines.Resolve(path, token, il); // cached per (method, offset); a PDB is opened once
+
             leafFirst.Add(new FrameRecord(name, module, at?.File, at?.Line ?? 0));
         }
 
         leafFirst.Reverse();
         _stackByIndex[key] = leafFirst;
         return leafFirst;
+    }
+
+    /// <summary>
+    /// A module's name as its file is named on disk (TraceLog may hand out its path lower-cased:
+    /// <see cref="SourceLines.OnDisk"/>), cached per module; cleared with the stacks at a trim.
+    /// </summary>
+    private string ModuleName(TraceLog log, ModuleFileIndex index)
+    {
+        if (index == ModuleFileIndex.Invalid)
+        {
+            return string.Empty;
+        }
+
+        if (!_moduleNames.TryGetValue(index, out string? name))
+        {
+            TraceModuleFile file = log.ModuleFiles[index];
+            name = string.IsNullOrEmpty(file.FilePath) ? file.Name : Path.GetFileNameWithoutExtension(SourceLines.OnDisk(file.FilePath));
+            _moduleNames[index] = name;
+        }
+
+        return name;
     }
 
     /// <summary>The OS name of a thread of the target (Linux: .NET sets it from <c>Thread.Name</c>, 15 characters at most).</summary>
