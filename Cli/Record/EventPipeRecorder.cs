@@ -30,6 +30,7 @@ internal sealed class EventPipeRecorder : IDisposable
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _ended = new();
     private readonly Dictionary<int, IReadOnlyList<FrameRecord>> _stackByIndex = [];
+    private readonly Dictionary<ModuleFileIndex, string> _moduleNames = [];
 
     // Source lines (docs/source-lines.md): the target's IL-to-native maps, and its PDBs read here.
     private NativeCodeMaps _maps = new();
@@ -176,6 +177,8 @@ internal sealed class EventPipeRecorder : IDisposable
         {
             _ended.Dispose();
             _lines.Dispose();
+            _firstMaps.Dispose();
+            _rundownWanted.Dispose();
         }
     }
 
@@ -213,10 +216,12 @@ internal sealed class EventPipeRecorder : IDisposable
     }
 
     /// <summary>
-    /// The target's IL-to-native maps, from a rundown beside the reader, repeated every
-    /// <see cref="MapsRundownInterval"/> so that code jitted later (tier 1) gets lines too. Not the
-    /// live map events: in the session they made its stream fill while TraceLog ran its own rundown,
-    /// and a target exiting then hung in its shutdown (measured with a 3 s target on a loaded machine).
+    /// The target's IL-to-native maps, from a rundown beside the reader: at the start, then again
+    /// as soon as a frame of a module with symbols falls in code no map covers (a body jitted since,
+    /// such as a method's tier-1 or OSR code: at most one rundown a <see cref="MinRundownGap"/>, each
+    /// address asks once), and every <see cref="MapsRundownInterval"/>. Not the live map events: in
+    /// the session they made its stream fill while TraceLog ran its own rundown, and a target exiting
+    /// then hung in its shutdown (measured with a 3 s target on a loaded machine).
     /// </summary>
     private void StartMapsRundown()
     {
@@ -232,25 +237,64 @@ internal sealed class EventPipeRecorder : IDisposable
                         Volatile.Write(ref _rundownMaps, maps);
                     }
 
-                    _ended.Wait(MapsRundownInterval);
+                    _firstMaps.Set();
+                    if (_ended.Wait(MinRundownGap))
+                    {
+                        break;
+                    }
+
+                    WaitHandle.WaitAny([_ended.WaitHandle, _rundownWanted], MapsRundownInterval - MinRundownGap);
                 }
             }
             catch (ObjectDisposedException)
             {
                 // The recorder was disposed: recording is over.
             }
+            finally
+            {
+                try
+                {
+                    _firstMaps.Set(); // a reader still waiting for the first maps waits no longer
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Disposed: nobody waits.
+                }
+            }
         })
         { IsBackground = true, Name = "statprof rundown maps" };
         thread.Start();
     }
 
-    /// <summary>How often the maps rundown is repeated while recording.</summary>
+    /// <summary>How often the maps rundown is repeated while recording, when no frame asks for one sooner.</summary>
     private static readonly TimeSpan MapsRundownInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>The least time between two maps rundowns (each makes the target's runtime enumerate every code body with its map: 0.1–0.5 s end to end, measured).</summary>
+    private static readonly TimeSpan MinRundownGap = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long the reader waits for the first maps before it resolves its first sample.</summary>
+    private static readonly TimeSpan FirstMapsWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>Unmapped code addresses that already asked for a rundown (bounded; cleared past the bound).</summary>
+    private const int MaxUnmappedAsked = 100_000;
+
+    private readonly ManualResetEventSlim _firstMaps = new();
+    private readonly AutoResetEvent _rundownWanted = new(false);
+    private readonly HashSet<ulong> _unmappedAsked = [];
     private NativeCodeMaps? _rundownMaps;
+    private bool _waitedForFirstMaps;
 
     private void OnEvent(TraceEvent data)
     {
+        if (!_waitedForFirstMaps && data.ProviderGuid == SampleProfilerProvider)
+        {
+            // The first samples wait for the first maps (like the in-process session), so that a
+            // recording does not open with stacks that have no lines: events queue in the session's
+            // buffer meanwhile. Past the wait, samples go on without lines until the maps land.
+            _waitedForFirstMaps = true;
+            _firstMaps.Wait(FirstMapsWait);
+        }
+
         if (Volatile.Read(ref _rundownMaps) is { } rundown)
         {
             Volatile.Write(ref _rundownMaps, null);
@@ -284,6 +328,7 @@ internal sealed class EventPipeRecorder : IDisposable
             _nextTrim = time + TrimInterval;
             _log!.TrimLiveSessionState();
             _stackByIndex.Clear(); // a trim re-issues TraceLog's indexes
+            _moduleNames.Clear();
         }
     }
 
@@ -325,7 +370,7 @@ internal sealed class EventPipeRecorder : IDisposable
             CodeAddressIndex address = stacks.CodeAddressIndex(i);
             MethodIndex method = addresses.MethodIndex(address);
             ModuleFileIndex moduleIndex = addresses.ModuleFileIndex(address);
-            string module = moduleIndex == ModuleFileIndex.Invalid ? string.Empty : log.ModuleFiles[moduleIndex].Name;
+            string module = ModuleName(log, moduleIndex);
             string name = method == MethodIndex.Invalid ? string.Empty : addresses.Methods.FullMethodName(method);
             if (string.IsNullOrEmpty(name))
             {
@@ -337,6 +382,11 @@ internal sealed class EventPipeRecorder : IDisposable
             }
 
             (string? path, int token, int il) = TraceLogFrames.Locate(log, _maps, address, method, isReturnAddress: i != index || leafIsReturnAddress);
+            if (il < 0 && token != 0)
+            {
+                AskForMaps(addresses.Address(address), path);
+            }
+
             SourceLocation? at = _lines.Resolve(path, token, il); // cached per (method, offset); a PDB is opened once
             leafFirst.Add(new FrameRecord(name, module, at?.File, at?.Line ?? 0));
         }
@@ -344,6 +394,52 @@ internal sealed class EventPipeRecorder : IDisposable
         leafFirst.Reverse();
         _stackByIndex[key] = leafFirst;
         return leafFirst;
+    }
+
+    /// <summary>
+    /// A managed frame whose code no map covers: code jitted after the last rundown when its module
+    /// has symbols (its lines are wanted), so the rundown thread runs the next one now. Each address
+    /// asks once: code that no rundown maps (precompiled ReadyToRun code) does not keep asking.
+    /// </summary>
+    private void AskForMaps(ulong address, string? modulePath)
+    {
+        if (_unmappedAsked.Count >= MaxUnmappedAsked)
+        {
+            _unmappedAsked.Clear();
+        }
+
+        if (_unmappedAsked.Add(address) && _lines.HasSymbols(modulePath))
+        {
+            try
+            {
+                _rundownWanted.Set();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Recording is over.
+            }
+        }
+    }
+
+    /// <summary>
+    /// A module's name as its file is named on disk (TraceLog may hand out its path lower-cased:
+    /// <see cref="SourceLines.OnDisk"/>), cached per module; cleared with the stacks at a trim.
+    /// </summary>
+    private string ModuleName(TraceLog log, ModuleFileIndex index)
+    {
+        if (index == ModuleFileIndex.Invalid)
+        {
+            return string.Empty;
+        }
+
+        if (!_moduleNames.TryGetValue(index, out string? name))
+        {
+            TraceModuleFile file = log.ModuleFiles[index];
+            name = string.IsNullOrEmpty(file.FilePath) ? file.Name : Path.GetFileNameWithoutExtension(SourceLines.OnDisk(file.FilePath));
+            _moduleNames[index] = name;
+        }
+
+        return name;
     }
 
     /// <summary>The OS name of a thread of the target (Linux: .NET sets it from <c>Thread.Name</c>, 15 characters at most).</summary>

@@ -35,7 +35,11 @@ internal sealed class StackIds
 
     private readonly record struct StackKey(IReadOnlyList<FrameRecord> Frames, bool Truncated);
 
-    /// <summary>Compares stacks frame by frame (name and module, ordinal).</summary>
+    /// <summary>
+    /// Compares stacks frame by frame: name, module, file and line (ordinal). Two stacks of the same
+    /// methods at other lines are two stacks: one id for both would write the first one's lines for
+    /// the second (and a stack first seen before its IL maps arrived would keep no line for good).
+    /// </summary>
     private sealed class StackKeyComparer : IEqualityComparer<StackKey>
     {
         public static readonly StackKeyComparer Instance = new();
@@ -50,7 +54,9 @@ internal sealed class StackIds
             for (int i = 0; i < x.Frames.Count; i++)
             {
                 if (!string.Equals(x.Frames[i].Name, y.Frames[i].Name, StringComparison.Ordinal)
-                    || !string.Equals(x.Frames[i].Module, y.Frames[i].Module, StringComparison.Ordinal))
+                    || !string.Equals(x.Frames[i].Module, y.Frames[i].Module, StringComparison.Ordinal)
+                    || x.Frames[i].Line != y.Frames[i].Line
+                    || !string.Equals(x.Frames[i].File, y.Frames[i].File, StringComparison.Ordinal))
                 {
                     return false;
                 }
@@ -67,6 +73,7 @@ internal sealed class StackIds
             {
                 hash.Add(key.Frames[i].Name, StringComparer.Ordinal);
                 hash.Add(key.Frames[i].Module, StringComparer.Ordinal);
+                hash.Add(key.Frames[i].Line);
             }
 
             return hash.ToHashCode();

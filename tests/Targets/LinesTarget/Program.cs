@@ -1,10 +1,12 @@
 using StatProf.Sampler;
 using StatProf.Sampler.Monitoring;
 
-// LinesTarget plain SECONDS        — the main thread prices orders for SECONDS (for record, attach, dump);
+// LinesTarget plain SECONDS [STOP] — the main thread prices orders for SECONDS, or until the file STOP
+//                                    exists (for record, attach, dump);
 // LinesTarget logged SECONDS DIR   — the same inside one slow request of an embedded LongRequestLogger
 //                                    writing its record files into DIR.
-// Prints "ready PID" once the work is under way. The call site every test looks for is marked in
+// Prints "ready PID" once the work is under way, and "warm" once the loop has run 2 s (its methods
+// then run tier-1 or OSR code, which a profiler attaching now must map to lines). The call site every test looks for is marked in
 // Pricing.cs ("the call site"): the tests read its line number from the source.
 string mode = args.Length > 0 ? args[0] : "plain";
 double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
@@ -36,7 +38,7 @@ if (mode == "logged")
             Pricing.PriceAll(20);
         }
 
-        Work(DateTime.UtcNow.AddSeconds(seconds));
+        Work(DateTime.UtcNow.AddSeconds(seconds), stopFile: null);
     }
 
     Thread.Sleep(300); // the end record is written by the logger's thread
@@ -45,15 +47,33 @@ if (mode == "logged")
 
 Console.WriteLine($"ready {Environment.ProcessId}");
 Console.Out.Flush();
-Work(DateTime.UtcNow.AddSeconds(seconds));
+Work(DateTime.UtcNow.AddSeconds(seconds), args.Length > 2 ? args[2] : null);
 return 0;
 
-static void Work(DateTime until)
+static void Work(DateTime until, string? stopFile)
 {
     double sum = 0;
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    bool warm = false;
+    TimeSpan nextCheck = TimeSpan.Zero;
     while (DateTime.UtcNow < until)
     {
         sum += Pricing.PriceAll(200);
+        if (!warm && clock.Elapsed > TimeSpan.FromSeconds(2))
+        {
+            warm = true;
+            Console.WriteLine("warm");
+            Console.Out.Flush();
+        }
+
+        if (stopFile is not null && clock.Elapsed >= nextCheck)
+        {
+            nextCheck = clock.Elapsed + TimeSpan.FromMilliseconds(100);
+            if (File.Exists(stopFile))
+            {
+                break;
+            }
+        }
     }
 
     Console.WriteLine($"done {sum:0}");

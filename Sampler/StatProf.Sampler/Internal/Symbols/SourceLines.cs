@@ -133,6 +133,58 @@ internal sealed class SourceLines : IDisposable
         return directory is not null && Path.GetFileName(Path.GetDirectoryName(directory)) == "shared" && Path.GetFileName(directory).StartsWith("Microsoft.", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The file as it is on disk: <paramref name="path"/> itself when it exists, else the one file
+    /// whose path equals it ignoring case, else <paramref name="path"/>. TraceEvent's real-time
+    /// TraceLog can hand out a module's path lower-cased (it compares paths as Windows does; seen
+    /// on the second session of a process, measured with 4.0.0 on Linux), which a case-sensitive
+    /// file system does not find. One directory listing per path component, done once per module.
+    /// </summary>
+    public static string OnDisk(string path)
+    {
+        try
+        {
+            if (File.Exists(path) || !Path.IsPathFullyQualified(path))
+            {
+                return path;
+            }
+
+            string? root = Path.GetPathRoot(path);
+            if (string.IsNullOrEmpty(root))
+            {
+                return path;
+            }
+
+            string current = root;
+            string[] parts = path[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+            for (int i = 0; i < parts.Length; i++)
+            {
+                string exact = Path.Combine(current, parts[i]);
+                bool last = i == parts.Length - 1;
+                if (last ? File.Exists(exact) : Directory.Exists(exact))
+                {
+                    current = exact;
+                    continue;
+                }
+
+                IEnumerable<string> entries = last ? Directory.EnumerateFiles(current) : Directory.EnumerateDirectories(current);
+                string[] matches = [.. entries.Where(e => string.Equals(Path.GetFileName(e), parts[i], StringComparison.OrdinalIgnoreCase)).Take(2)];
+                if (matches.Length != 1)
+                {
+                    return path; // none, or two that differ only in case: no guess
+                }
+
+                current = matches[0];
+            }
+
+            return current;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return path;
+        }
+    }
+
     /// <summary>The text of the notice for modules without symbols.</summary>
     public static string Notice(IReadOnlyList<string> modules) =>
         $"source lines unavailable for module{(modules.Count == 1 ? string.Empty : "s")} {string.Join(", ", modules.Select(Path.GetFileNameWithoutExtension))}: no portable PDB found (embedded, next to the assembly, or in a symbol directory); frames keep their method names";
@@ -188,6 +240,7 @@ internal sealed class SourceLines : IDisposable
         {
             try
             {
+                modulePath = OnDisk(modulePath);
                 if (!File.Exists(modulePath))
                 {
                     return null;

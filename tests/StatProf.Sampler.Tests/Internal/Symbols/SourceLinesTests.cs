@@ -104,6 +104,29 @@ public sealed class SourceLinesTests : IDisposable
     }
 
     [Fact]
+    public void AModulePathLowerCasedByTheTracerStillFindsItsPdb()
+    {
+        // TraceEvent's real-time TraceLog hands out some module paths lower-cased; Linux file names are case-sensitive.
+        string copy = Path.Combine(_directory, "Bin", "Release");
+        Directory.CreateDirectory(copy);
+        string dll = Path.Combine(copy, "LinesTarget.dll");
+        File.Copy(Path.Combine(LinesTarget.OutputDirectory, "LinesTarget.dll"), dll);
+        File.Copy(Path.Combine(LinesTarget.OutputDirectory, "LinesTarget.pdb"), Path.Combine(copy, "LinesTarget.pdb"));
+        string lowered = Path.Combine(_directory, "bin", "release", "linestarget.dll");
+        using var lines = new SourceLines();
+
+        Assert.Equal(dll, SourceLines.OnDisk(lowered));
+        Assert.True(lines.HasSymbols(lowered));
+        Assert.Equal(Path.Combine(_directory, "absent.dll"), SourceLines.OnDisk(Path.Combine(_directory, "absent.dll")));
+        if (!OperatingSystem.IsWindows())
+        {
+            // Two files that differ only in case: no guess.
+            File.Copy(dll, Path.Combine(copy, "LINESTARGET.dll"));
+            Assert.Equal(lowered, SourceLines.OnDisk(lowered));
+        }
+    }
+
+    [Fact]
     public void AModuleWithoutAPdbHasNoLinesAndIsNamedOnceInTheNotice()
     {
         string copy = Path.Combine(_directory, "copy");
