@@ -7,12 +7,13 @@ namespace StatProf.Overhead.Harness;
 /// sampling session's first seconds are not that: the JIT recompiles the session's reader code at
 /// tier 1 on its background thread (<c>.NET Tiered Compilation</c>) for several seconds (measured:
 /// 20–30 ms of CPU per second still 6–10 s after the start at a 10 or 100 ms tick, none after 20 s).
-/// This waits until that thread has used no CPU for <see cref="Quiet"/>, read from
-/// <c>/proc/PID/task</c>, and at least the plan's minimum; at most <see cref="Longest"/>.
+/// This waits until that thread has used at most one clock tick (10 ms) of CPU in the last
+/// <see cref="Quiet"/>, read from <c>/proc/PID/task</c> (a process without a profiler shows a tick
+/// now and then too), and at least the plan's minimum; at most <see cref="Longest"/>.
 /// </summary>
 internal static class JitQuiet
 {
-    /// <summary>How long the tiering thread must stay idle.</summary>
+    /// <summary>The span over which the tiering thread may use at most one tick.</summary>
     public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
 
     /// <summary>The longest warm-up: past it the window opens anyway (the record says how long it was).</summary>
@@ -30,19 +31,20 @@ internal static class JitQuiet
             return clock.Elapsed;
         }
 
-        long last = TieringTicks(pid);
-        TimeSpan lastChange = TimeSpan.Zero;
+        var readings = new Queue<(TimeSpan At, long Ticks)>();
+        readings.Enqueue((TimeSpan.Zero, TieringTicks(pid)));
         while (clock.Elapsed < Longest)
         {
             await Task.Delay(Poll);
             long now = TieringTicks(pid);
-            if (now != last)
+            readings.Enqueue((clock.Elapsed, now));
+            while (clock.Elapsed - readings.Peek().At > Quiet)
             {
-                last = now;
-                lastChange = clock.Elapsed;
+                readings.Dequeue();
             }
 
-            if (clock.Elapsed >= minimum && clock.Elapsed - lastChange >= Quiet)
+            (TimeSpan oldestAt, long oldest) = readings.Peek();
+            if (clock.Elapsed >= minimum && clock.Elapsed - oldestAt >= Quiet - Poll && now - oldest <= 1)
             {
                 break;
             }
