@@ -16,6 +16,8 @@ namespace StatProf.Overhead.Harness;
 /// operations cost without a profiler (the none run of the same round, in its window).
 /// </param>
 /// <param name="WarmUpSeconds">How long the warm-up lasted (until the JIT's tiering was quiet).</param>
+/// <param name="GcsPerSecond">The child's garbage collections per second.</param>
+/// <param name="AllocatedMbPerSecond">The child's allocations, MB per second.</param>
 /// <param name="ThreadCpu">CPU ms per second of the window by kind of thread (<see cref="Harness.ThreadCpu.Kinds"/>; the cpu workload).</param>
 internal sealed record ConfigSummary(
     string Workload,
@@ -30,6 +32,8 @@ internal sealed record ConfigSummary(
     Summary CpuOverheadPercent,
     Summary StartCostMs,
     Summary WarmUpSeconds,
+    Summary GcsPerSecond,
+    Summary AllocatedMbPerSecond,
     Dictionary<string, Summary> ThreadCpu);
 
 /// <summary>
@@ -86,6 +90,8 @@ internal static class Analysis
                     Stats.Summarize(PairedCpu(mine, these, r => Cpu(r), r => r.CpuMsPerOp)),
                     Stats.Summarize(StartCost(mine, these)),
                     Stats.Summarize(these.Select(r => r.WarmUpSeconds)),
+                    Stats.Summarize(these.Select(r => r.GcsPerSecond)),
+                    Stats.Summarize(these.Select(r => r.AllocatedMbPerSecond)),
                     Harness.ThreadCpu.Kinds.ToDictionary(
                         k => k,
                         k => Stats.Summarize(these.Where(r => r.ThreadCpuMsPerSecond is not null).Select(r => r.ThreadCpuMsPerSecond!.GetValueOrDefault(k))))));

@@ -117,6 +117,8 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
             TickPauseMaxUs = pauseUs.Length == 0 ? 0 : pauseUs[^1],
             TickPausedPercent = result.Seconds <= 0 ? 0 : 100 * pauseUs.Sum() / 1e6 / result.Seconds,
             ThreadCpuMsPerSecond = result.ThreadCpuMsPerSecond,
+            GcsPerSecond = result.GcsPerSecond,
+            AllocatedMbPerSecond = result.AllocatedMbPerSecond,
         };
     }
 
@@ -156,6 +158,8 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
             0, 0, 0, 0, 0, result.StatProfSampling, result.StatProfTicks, result.StatProfActivations, traceBytes, loadResult.Errors, load)
         {
             WarmUpSeconds = warmed.TotalSeconds,
+            GcsPerSecond = result.GcsPerSecond,
+            AllocatedMbPerSecond = result.AllocatedMbPerSecond,
         };
     }
 

@@ -69,6 +69,8 @@ internal static class ResultsWriter
             WriteSummary(json, "cpuOverheadPercent", c.CpuOverheadPercent);
             WriteSummary(json, "startCostMs", c.StartCostMs);
             WriteSummary(json, "warmUpSeconds", c.WarmUpSeconds);
+            WriteSummary(json, "gcsPerSecond", c.GcsPerSecond);
+            WriteSummary(json, "allocatedMbPerSecond", c.AllocatedMbPerSecond);
             json.WriteStartObject("threadCpuMsPerSecond");
             foreach ((string kind, Summary s) in c.ThreadCpu)
             {
@@ -130,6 +132,8 @@ internal static class ResultsWriter
             json.WriteNumber("warmUpCpuMsPerOp", Round(r.WarmUpCpuMsPerOp));
             json.WriteNumber("warmUpOperations", r.WarmUpOperations);
             json.WriteNumber("warmUpSeconds", Round(r.WarmUpSeconds));
+            json.WriteNumber("gcsPerSecond", Round(r.GcsPerSecond));
+            json.WriteNumber("allocatedMbPerSecond", Round(r.AllocatedMbPerSecond));
             json.WriteNumber("processThreads", r.ProcessThreads);
             json.WriteNumber("gapsPerSecond", Round(r.GapsPerSecond));
             json.WriteNumber("gapP50Us", Round(r.GapP50Us));
@@ -205,11 +209,11 @@ internal static class ResultsWriter
         {
             Line($"## {(workload == "cpu" ? $"CPU-bound: {Environment.ProcessorCount} workers, fixed operation, {plan.CpuSeconds} s runs after a warm-up of at least {plan.WarmUpSeconds} s, until the JIT's tiering is quiet" : $"Demo shop: {HttpLoad.Concurrency} closed HTTP loops, {plan.ShopSeconds} s runs after a warm-up of at least {plan.WarmUpSeconds} s, until the JIT's tiering is quiet")}");
             Line($"");
-            Line($"| configuration | {(workload == "cpu" ? "operations/s" : "requests/s")} | p50 ms | p99 ms | throughput loss vs none | ÷ dotnet-trace | CPU ms per {(workload == "cpu" ? "operation" : "request")} | CPU cost vs none | warm-up s | start cost: extra CPU ms in the warm-up | StatProf ticks |");
-            Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Line($"| configuration | {(workload == "cpu" ? "operations/s" : "requests/s")} | p50 ms | p99 ms | throughput loss vs none | ÷ dotnet-trace | CPU ms per {(workload == "cpu" ? "operation" : "request")} | CPU cost vs none | warm-up s | start cost: extra CPU ms in the warm-up | GCs/s | allocated MB/s | StatProf ticks |");
+            Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (ConfigSummary c in configs.Where(c => c.Workload == workload))
             {
-                Line($"| {c.Profiler.Key()} | {Cell(c.Throughput, "F0")} | {Cell(c.LatencyP50Ms, "F3")} | {Cell(c.LatencyP99Ms, "F3")} | {Cell(c.LossPercent, "F2")} % | {Cell(c.VersusDotnetTrace, "F3")} | {Cell(c.CpuMsPerOp, "F4")} | {Cell(c.CpuOverheadPercent, "F2")} % | {Cell(c.WarmUpSeconds, "F1")} | {Cell(c.StartCostMs, "F0")} | {c.Ticks.Median:F0} |");
+                Line($"| {c.Profiler.Key()} | {Cell(c.Throughput, "F0")} | {Cell(c.LatencyP50Ms, "F3")} | {Cell(c.LatencyP99Ms, "F3")} | {Cell(c.LossPercent, "F2")} % | {Cell(c.VersusDotnetTrace, "F3")} | {Cell(c.CpuMsPerOp, "F4")} | {Cell(c.CpuOverheadPercent, "F2")} % | {Cell(c.WarmUpSeconds, "F1")} | {Cell(c.StartCostMs, "F0")} | {Cell(c.GcsPerSecond, "F1")} | {Cell(c.AllocatedMbPerSecond, "F1")} | {c.Ticks.Median:F0} |");
             }
 
             Line($"");

@@ -76,4 +76,10 @@ internal sealed record RunRecord(
 
     /// <summary>Cpu and pause workloads: the child's CPU ms per second of the window by kind of thread (<see cref="ThreadCpu.Kinds"/>).</summary>
     public Dictionary<string, double>? ThreadCpuMsPerSecond { get; init; }
+
+    /// <summary>The child's garbage collections (gen 0 and up) per second: cpu, in the window; shop, from ready to stop.</summary>
+    public double GcsPerSecond { get; init; }
+
+    /// <summary>The child's allocations in MB per second, over the same span.</summary>
+    public double AllocatedMbPerSecond { get; init; }
 }

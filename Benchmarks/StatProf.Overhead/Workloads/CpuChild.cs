@@ -105,10 +105,14 @@ internal static class CpuChild
         double warmUpCpuPerOp = warmedOps == 0 ? 0 : (cpuStart - warmStart).TotalMilliseconds / warmedOps;
         Console.WriteLine(ChildProtocol.Measuring);
         var threadsAtStart = ThreadCpu.Snapshot(Environment.ProcessId);
+        int gcsAtStart = GC.CollectionCount(0);
+        long allocatedAtStart = GC.GetTotalAllocatedBytes();
         long started = Stopwatch.GetTimestamp();
         s_phase = 1;
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
         var threadsAtEnd = ThreadCpu.Snapshot(Environment.ProcessId); // while the workers still run
+        int gcs = GC.CollectionCount(0) - gcsAtStart;
+        long allocated = GC.GetTotalAllocatedBytes() - allocatedAtStart;
         s_phase = 2;
         long ended = Stopwatch.GetTimestamp();
         self.Refresh();
@@ -138,6 +142,8 @@ internal static class CpuChild
             WindowStartTimestamp: started,
             WindowEndTimestamp: ended,
             ThreadCpuMsPerSecond: ThreadCpu.PerSecondByKind(threadsAtStart, threadsAtEnd, Stopwatch.GetElapsedTime(started, ended).TotalSeconds),
+            GcsPerSecond: gcs / elapsed,
+            AllocatedMbPerSecond: allocated / 1e6 / elapsed,
             Threads: Process.GetCurrentProcess().Threads.Count,
             ProbeLoopsPerSecond: probe ? probeLoops / elapsed : 0,
             Gaps: gapSpan.Length,

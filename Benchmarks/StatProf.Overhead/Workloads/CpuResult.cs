@@ -17,6 +17,8 @@ internal sealed record CpuResult(
     long WindowStartTimestamp,
     long WindowEndTimestamp,
     Dictionary<string, double> ThreadCpuMsPerSecond,
+    double GcsPerSecond,
+    double AllocatedMbPerSecond,
     int Threads,
     double ProbeLoopsPerSecond,
     long Gaps,

@@ -48,9 +48,15 @@ internal static class ShopChild
         }
 
         Console.WriteLine(ChildProtocol.Ready);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int gcs = GC.CollectionCount(0);
+        long allocated = GC.GetTotalAllocatedBytes();
         _ = Console.ReadLine();
+        double seconds = clock.Elapsed.TotalSeconds;
         LongRequestLoggerStatistics? stats = logger?.GetStatistics();
-        var result = new ShopResult(stats?.IsSampling ?? false, stats?.Sampler.Ticks ?? 0, stats?.Activations ?? 0, stats?.SlowRequests ?? 0);
+        var result = new ShopResult(
+            stats?.IsSampling ?? false, stats?.Sampler.Ticks ?? 0, stats?.Activations ?? 0, stats?.SlowRequests ?? 0,
+            (GC.CollectionCount(0) - gcs) / seconds, (GC.GetTotalAllocatedBytes() - allocated) / 1e6 / seconds);
         Console.WriteLine(ChildProtocol.ResultPrefix + JsonSerializer.Serialize(result, ResultJson.Default.ShopResult));
         await app.StopAsync();
         await app.DisposeAsync();

@@ -1,4 +1,7 @@
 namespace StatProf.Overhead.Workloads;
 
-/// <summary>What the shop child reports about its embedded StatProf when it stops.</summary>
-internal sealed record ShopResult(bool StatProfSampling, long StatProfTicks, long StatProfActivations, long StatProfSlowRequests);
+/// <summary>
+/// What the shop child reports when it stops: its embedded StatProf's counters, and its garbage
+/// collections and allocations per second from ready to stop (warm-up and window together).
+/// </summary>
+internal sealed record ShopResult(bool StatProfSampling, long StatProfTicks, long StatProfActivations, long StatProfSlowRequests, double GcsPerSecond, double AllocatedMbPerSecond);
