@@ -190,7 +190,7 @@ public class SampleProcessorBenchmarks
     /// A time window holding exactly <paramref name="samples"/> thread samples; its bounds fall
     /// halfway between two samples so no sample sits on a bound.
     /// </summary>
-    private static (double Start, double End) SampleWindow(TraceLog log, int samples)
+    internal static (double Start, double End) SampleWindow(TraceLog log, int samples)
     {
         var times = new List<double>();
         foreach (TraceEvent data in log.Events)

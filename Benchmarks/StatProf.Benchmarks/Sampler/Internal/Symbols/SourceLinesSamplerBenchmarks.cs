@@ -67,7 +67,7 @@ public class SourceLinesSamplerBenchmarks
             }
         }
 
-        (double start, double end) = SampleWindow(_log, SamplesPerReplay);
+        (double start, double end) = SampleProcessorBenchmarks.SampleWindow(_log, SamplesPerReplay);
         _window = _log.Events.FilterByTime(start, end);
     }
 
@@ -144,29 +144,5 @@ public class SourceLinesSamplerBenchmarks
         while (_ring.Drain(_drainBuffer) > 0)
         {
         }
-    }
-
-    /// <summary>A time window holding exactly <paramref name="samples"/> thread samples (as <see cref="SampleProcessorBenchmarks"/>).</summary>
-    private static (double Start, double End) SampleWindow(TraceLog log, int samples)
-    {
-        var times = new List<double>();
-        foreach (TraceEvent data in log.Events)
-        {
-            if (data.ProviderGuid == SampleProcessor.SampleProfilerProvider)
-            {
-                times.Add(data.TimeStampRelativeMSec);
-            }
-        }
-
-        for (int first = 1; first + samples < times.Count; first++)
-        {
-            int last = first + samples - 1;
-            if (times[first - 1] < times[first] && times[last] < times[last + 1])
-            {
-                return ((times[first - 1] + times[first]) / 2, (times[last] + times[last + 1]) / 2);
-            }
-        }
-
-        throw new InvalidOperationException($"The recording holds {times.Count} thread samples; the benchmark needs more than {samples + 2}.");
     }
 }
