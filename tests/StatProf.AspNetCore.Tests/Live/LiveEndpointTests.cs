@@ -160,9 +160,12 @@ public sealed class LiveEndpointTests : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void SleepForLiveDump(CancellationToken stop)
     {
+        // Long sleeps: between two of them the thread runs (and, on a loaded machine, waits for a core),
+        // and a dump that lands there rightly says "running". 20 ms sleeps left that window open
+        // often enough for CI to see it once.
         while (!stop.IsCancellationRequested)
         {
-            Thread.Sleep(20);
+            Thread.Sleep(500);
         }
     }
 
