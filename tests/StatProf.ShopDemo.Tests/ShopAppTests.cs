@@ -39,10 +39,12 @@ public sealed class ShopAppTests
     [Fact]
     public async Task TwoShopsInOneProcessEachHaveTheirOwnDatabaseLock()
     {
-        await using ShopServer busy = await ShopServer.StartAsync("--Shop:BackupEveryMs=1000", "--Shop:BackupHoldMs=900");
+        // A long hold: the idle shop's report must come back while the busy shop's backup still holds
+        // its lock, even on a loaded CI machine (a 900 ms hold was once over before the report).
+        await using ShopServer busy = await ShopServer.StartAsync("--Shop:BackupEveryMs=5000", "--Shop:BackupHoldMs=4900");
         await using ShopServer idle = await ShopServer.StartAsync();
 
-        await busy.WaitForBackupAsync(running: true, TimeSpan.FromSeconds(10));
+        await busy.WaitForBackupAsync(running: true, TimeSpan.FromSeconds(20));
         var (report, _) = await idle.GetJsonAsync("/report");
 
         Assert.Equal(200, report.GetProperty("products").GetInt32());

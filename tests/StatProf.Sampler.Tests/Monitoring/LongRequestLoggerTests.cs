@@ -61,6 +61,26 @@ public sealed class LongRequestLoggerTests : IDisposable
             .Select(line => JsonDocument.Parse(line).RootElement.Clone())
             .ToList();
 
+    /// <summary>
+    /// Waits (at most 30 s) until the logger has written the end record of request <paramref name="id"/>:
+    /// it does once the samples up to the request's end have arrived, seconds late on a loaded
+    /// machine. Disposing the logger before would drop the samples still on their way.
+    /// </summary>
+    private void WaitForEndRecord(string id)
+    {
+        for (var clock = Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(30); Thread.Sleep(50))
+        {
+            bool ended = Directory.GetFiles(_directory, "*.jsonl")
+                .SelectMany(f => File.ReadAllText(f).Split('\n').SkipLast(1)) // complete lines only
+                .Where(line => line.Contains("\"type\":\"end\"", StringComparison.Ordinal))
+                .Any(line => line.Contains($"\"{id}\"", StringComparison.Ordinal));
+            if (ended)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>The stack line a dump refers to (written earlier in the same file).</summary>
     private static JsonElement StackOf(List<JsonElement> records, JsonElement dump) =>
         records.Single(r => r.GetProperty("type").GetString() == "stack" && r.GetProperty("id").GetInt64() == dump.GetProperty("stack").GetInt64());
@@ -178,9 +198,13 @@ public sealed class LongRequestLoggerTests : IDisposable
     {
         using (LongRequestLogger logger = NewSamplingLogger())
         {
-            using AsyncRequestScope scope = logger.BeginAsyncRequest("GET /inventory", "http", "async-1");
-            await SlowAsyncWork(TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(900));
-            scope.SetStatus(200);
+            using (AsyncRequestScope scope = logger.BeginAsyncRequest("GET /inventory", "http", "async-1"))
+            {
+                await SlowAsyncWork(TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(900));
+                scope.SetStatus(200);
+            }
+
+            WaitForEndRecord("async-1");
         }
 
         List<JsonElement> records = ReadRecords();
@@ -297,9 +321,13 @@ public sealed class LongRequestLoggerTests : IDisposable
     public void ARequestIsDumpedAtMostMaxDumpsTimesAndStillGetsItsEndRecord()
     {
         using (LongRequestLogger logger = NewSamplingLogger(configure: o => o.MaxDumpsPerRequest = 2))
-        using (logger.BeginRequest("GET /stuck", "http", "stuck-1"))
         {
-            SlowSyncWork(TimeSpan.FromMilliseconds(1200));
+            using (logger.BeginRequest("GET /stuck", "http", "stuck-1"))
+            {
+                SlowSyncWork(TimeSpan.FromMilliseconds(1200));
+            }
+
+            WaitForEndRecord("stuck-1");
         }
 
         List<JsonElement> records = ReadRecords();
