@@ -70,7 +70,8 @@ public sealed class LongRequestLoggerTests : IDisposable
     {
         for (var clock = Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(30); Thread.Sleep(50))
         {
-            bool ended = Directory.GetFiles(_directory, "*.jsonl")
+            bool ended = Directory.Exists(_directory) // created with the first record
+                && Directory.GetFiles(_directory, "*.jsonl")
                 .SelectMany(f => File.ReadAllText(f).Split('\n').SkipLast(1)) // complete lines only
                 .Where(line => line.Contains("\"type\":\"end\"", StringComparison.Ordinal))
                 .Any(line => line.Contains($"\"{id}\"", StringComparison.Ordinal));
