@@ -121,11 +121,7 @@ public class SampleProcessorBenchmarks
 
     private void Prepare()
     {
-        string nettrace = SelfTrace.RecordOrReuse(TimeSpan.FromSeconds(2), out bool ownsFolder);
-        _ownedFolder = ownsFolder ? Path.GetDirectoryName(nettrace) : null;
-        _etlx = Path.Combine(Path.GetTempPath(), $"statprof-benchmarks-{Environment.ProcessId}.etlx");
-        TraceLog.CreateFromEventPipeDataFile(nettrace, _etlx);
-        _log = new TraceLog(_etlx);
+        _log = SelfTrace.OpenAsTraceLog("statprof-benchmarks", out _ownedFolder, out _etlx);
         try
         {
             (double start, double end) = SampleWindow(_log, SamplesPerReplay);

@@ -1,6 +1,7 @@
 using System.Diagnostics.Tracing;
 using System.Runtime.CompilerServices;
 using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing.Etlx;
 using Microsoft.Diagnostics.Tracing.Parsers;
 
 namespace StatProf.Benchmarks.Sampler.Internal;
@@ -18,6 +19,20 @@ internal static class SelfTrace
 {
     /// <summary>The environment variable naming the folder where the run keeps its recording.</summary>
     public const string DirectoryVariable = "STATPROF_BENCHMARK_TRACE_DIR";
+
+    /// <summary>
+    /// The recording (<see cref="RecordOrReuse"/>, 2 s) converted to an ETLX file named
+    /// <paramref name="etlxName"/> in the temp folder and opened: what the replay suites read.
+    /// <paramref name="ownedFolder"/> is the recording's folder when this call made it (to delete).
+    /// </summary>
+    public static TraceLog OpenAsTraceLog(string etlxName, out string? ownedFolder, out string etlx)
+    {
+        string nettrace = RecordOrReuse(TimeSpan.FromSeconds(2), out bool ownsFolder);
+        ownedFolder = ownsFolder ? Path.GetDirectoryName(nettrace) : null;
+        etlx = Path.Combine(Path.GetTempPath(), $"{etlxName}-{Environment.ProcessId}.etlx");
+        TraceLog.CreateFromEventPipeDataFile(nettrace, etlx);
+        return new TraceLog(etlx);
+    }
 
     /// <summary>
     /// The path of this run's recording, made now (for <paramref name="duration"/>) if there is

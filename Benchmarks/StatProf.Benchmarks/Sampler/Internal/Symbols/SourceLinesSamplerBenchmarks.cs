@@ -50,11 +50,7 @@ public class SourceLinesSamplerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string nettrace = SelfTrace.RecordOrReuse(TimeSpan.FromSeconds(2), out bool ownsFolder);
-        _ownedFolder = ownsFolder ? Path.GetDirectoryName(nettrace) : null;
-        _etlx = Path.Combine(Path.GetTempPath(), $"statprof-benchmarks-lines-{Environment.ProcessId}.etlx");
-        TraceLog.CreateFromEventPipeDataFile(nettrace, _etlx);
-        _log = new TraceLog(_etlx);
+        _log = SelfTrace.OpenAsTraceLog("statprof-benchmarks-lines", out _ownedFolder, out _etlx);
         _drainBuffer = new ThreadSample[4096];
 
         // Every code body the recording names: methods jitted while it ran, and the rundown's.
