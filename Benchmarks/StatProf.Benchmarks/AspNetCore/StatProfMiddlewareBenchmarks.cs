@@ -19,11 +19,16 @@ namespace StatProf.Benchmarks.AspNetCore;
 /// <remarks>
 /// The request carries what a browser's does (a path, a query string, a User-Agent, an Accept and a
 /// Cookie header), and its trace identifier is cleared before each run, as Kestrel gives each
-/// request a new one. Cost per request = <see cref="WithStatProf"/> − <see cref="WithoutStatProf"/>.
+/// request a new one. The benchmark thread's execution context carries an ordinary
+/// <see cref="AsyncLocal{T}"/> value, as a real server's does (<c>Activity.Current</c> under
+/// OpenTelemetry, the <c>HttpContext</c> accessor), so that the endpoint's hops switch contexts with
+/// and without StatProf. Cost per request = <see cref="WithStatProf"/> − <see cref="WithoutStatProf"/>.
 /// </remarks>
 [MemoryDiagnoser]
 public class StatProfMiddlewareBenchmarks
 {
+    private static readonly AsyncLocal<string?> Ambient = new();
+
     private ServiceProvider _services = null!;
     private RequestDelegate _plain = null!;
     private RequestDelegate _monitored = null!;
@@ -59,6 +64,7 @@ public class StatProfMiddlewareBenchmarks
         request.Headers.UserAgent = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0";
         request.Headers.Accept = "text/html";
         request.Headers.Cookie = "session=0123456789abcdef";
+        Ambient.Value = "ambient"; // stays in this thread's context for the runs that follow
         _identifier = new HttpRequestIdentifierFeature();
         _context.Features.Set(_identifier);
     }

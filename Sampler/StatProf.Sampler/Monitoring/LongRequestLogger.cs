@@ -125,9 +125,9 @@ public sealed class LongRequestLogger : IDisposable
                 continue;
             }
 
-            string name = _redactor.RedactName(state.Name);
+            string name = _redactor.RedactName(state.Name.ToString());
             string kind = state.Kind;
-            string externalId = state.ExternalId ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string externalId = ReadExternalId(state) ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture);
             long start = state.Start;
             int thread = Volatile.Read(ref state.CurrentOsThread);
             int stackId = Volatile.Read(ref state.LastStackId);
@@ -157,7 +157,7 @@ public sealed class LongRequestLogger : IDisposable
     public RequestScope BeginRequest(string name, string kind = "request", string? id = null, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        RequestState state = _registry.BeginSync(kind, name, id, tags, out SyncThreadContext? context);
+        RequestState state = _registry.BeginSync(kind, new RequestName(name), id, tags, out SyncThreadContext? context);
         return new RequestScope(_registry, state, context);
     }
 
@@ -172,7 +172,19 @@ public sealed class LongRequestLogger : IDisposable
     public AsyncRequestScope BeginAsyncRequest(string name, string kind = "request", string? id = null, IReadOnlyList<KeyValuePair<string, string>>? tags = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return new AsyncRequestScope(_registry, _registry.BeginAsync(kind, name, id, tags));
+        return new AsyncRequestScope(_registry, _registry.BeginAsync(kind, new RequestName(name), id, tags));
+    }
+
+    /// <summary>
+    /// Begins an async request whose name is given in pieces (joined only if it turns slow) and whose
+    /// id and tags <paramref name="details"/> reads from <paramref name="source"/> only if it turns
+    /// slow: a host's middleware (StatProf.AspNetCore) builds nothing per request. Dispose the scope in
+    /// the async method that called this: its return takes the request out of the execution context.
+    /// </summary>
+    internal AsyncRequestScope BeginAsyncRequest(RequestName name, string kind, RequestDetails details, object source)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return new AsyncRequestScope(_registry, _registry.BeginAsync(kind, name, externalId: null, tags: null, details, source), leaveContext: true);
     }
 
     /// <summary>
@@ -375,19 +387,61 @@ public sealed class LongRequestLogger : IDisposable
         }
     }
 
+    /// <summary>
+    /// What the records say about a request: what its scope gave, and what its host's
+    /// <see cref="RequestDetails"/> reads now. Called on the logger's thread while the request runs
+    /// (the caller then checks that the state still has <paramref name="id"/>) or on the request's
+    /// thread as it ends.
+    /// </summary>
     private RequestInfo Describe(RequestState state, long id)
     {
-        IReadOnlyList<KeyValuePair<string, string>> tags = state.Tags is { Count: > 0 } raw
+        string? externalId = ReadExternalId(state);
+        IReadOnlyList<KeyValuePair<string, string>>? raw = state.Tags;
+        if (state.Details is { } details && state.DetailsSource is { } source)
+        {
+            var read = new List<KeyValuePair<string, string>>();
+            try
+            {
+                details.ReadTags(source, read);
+            }
+            catch (Exception)
+            {
+                // The host's object changed under the read (the request ended, or its thread wrote to
+                // it): keep what was read; the caller drops it all if the request ended.
+            }
+
+            raw = read;
+        }
+
+        IReadOnlyList<KeyValuePair<string, string>> tags = raw is { Count: > 0 }
             ? raw.Select(t => new KeyValuePair<string, string>(t.Key, _redactor.RedactValue(t.Key, t.Value))).ToArray()
             : [];
         string? traceId = state.TraceId == default ? null : state.TraceId.ToHexString();
         return new RequestInfo(
-            state.ExternalId ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            externalId ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             state.Kind,
-            _redactor.RedactName(state.Name),
+            _redactor.RedactName(state.Name.ToString()),
             new DateTime(state.StartUtcTicks, DateTimeKind.Utc),
             traceId,
             tags);
+    }
+
+    /// <summary>The host's id for the request: given by its scope, or read by its <see cref="RequestDetails"/> (null if that fails).</summary>
+    private static string? ReadExternalId(RequestState state)
+    {
+        if (state.Details is { } details && state.DetailsSource is { } source)
+        {
+            try
+            {
+                return details.ReadId(source);
+            }
+            catch (Exception)
+            {
+                return null; // as in Describe: the caller drops what it read if the request ended
+            }
+        }
+
+        return state.ExternalId;
     }
 
     private void EnsureSampling()
@@ -535,7 +589,20 @@ public sealed class LongRequestLogger : IDisposable
         // On the request's own thread, for requests that ran at least threshold minus lead only.
         try
         {
-            _endNotices.Enqueue(new EndNotice(state.Id, state.Start, end, state.StartUtcTicks, Describe(state, state.Id), state.Status, state.Error, state.Cancelled));
+            bool cancelled = state.Cancelled;
+            if (!cancelled && state.Details is { } details && state.DetailsSource is { } source)
+            {
+                try
+                {
+                    cancelled = details.ReadCancelled(source);
+                }
+                catch (Exception)
+                {
+                    // Unknown: recorded as not cancelled.
+                }
+            }
+
+            _endNotices.Enqueue(new EndNotice(state.Id, state.Start, end, state.StartUtcTicks, Describe(state, state.Id), state.Status, state.Error, cancelled));
             _wake.Set();
         }
         catch (Exception)

@@ -67,7 +67,7 @@ internal sealed class RequestRegistry
     /// fast path, to give back to <see cref="EndSync"/> (null when the thread's cache belongs to
     /// another live registry).
     /// </summary>
-    public RequestState BeginSync(string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags, out SyncThreadContext? context)
+    public RequestState BeginSync(string kind, RequestName name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags, out SyncThreadContext? context)
     {
         context = t_context;
         if (context is null || context.Registry != this)
@@ -89,7 +89,7 @@ internal sealed class RequestRegistry
         // it only dates the request, within a few ms. Under a session, samples need the precise instant.
         long now = _threads.SessionActive ? Stopwatch.GetTimestamp() : CoarseClock.Now;
         long id = context.NextId();
-        state.Begin(id, kind, name, externalId, tags, now, isAsync: false);
+        state.Begin(id, kind, name, externalId, tags, details: null, detailsSource: null, now, isAsync: false);
         context.Slot.Enter(now, id);
         return state;
     }
@@ -136,35 +136,74 @@ internal sealed class RequestRegistry
     }
 
     /// <summary>A thread whose cached context belongs to another live registry: no cache, no allocation.</summary>
-    private RequestState BeginSyncUncached(string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags)
+    private RequestState BeginSyncUncached(string kind, RequestName name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags)
     {
         RequestState state = Rent();
         long now = Stopwatch.GetTimestamp();
         long id = NextId();
-        state.Begin(id, kind, name, externalId, tags, now, isAsync: false);
+        state.Begin(id, kind, name, externalId, tags, details: null, detailsSource: null, now, isAsync: false);
         _threads.EnterCurrentThread(id, now);
         return state;
     }
 
-    public RequestState BeginAsync(string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags)
+    /// <summary>
+    /// Begins an async request: its token goes into the execution context, and the handler follows it
+    /// to every thread that runs it. <paramref name="details"/> reads the rest of the request's
+    /// information from <paramref name="detailsSource"/> only if the request turns slow.
+    /// </summary>
+    public RequestState BeginAsync(string kind, RequestName name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags, RequestDetails? details = null, object? detailsSource = null)
     {
-        RequestState state = Rent();
-        state.Begin(NextId(), kind, name, externalId, tags, Stopwatch.GetTimestamp(), isAsync: true);
+        // The thread's spare state and block of ids when it has them (no lock, no shared counter).
+        SyncThreadContext? context = t_context;
+        if (context is null || context.Registry.Retired)
+        {
+            context = Attach();
+        }
+
+        RequestState state;
+        long id;
+        if (context.Registry == this)
+        {
+            state = context.TakeSpare() ?? Rent();
+            id = context.NextId();
+        }
+        else
+        {
+            state = Rent();
+            id = NextId();
+        }
+
+        // As for a synchronous request: the coarse clock dates it while no session samples.
+        long now = _threads.SessionActive ? Stopwatch.GetTimestamp() : CoarseClock.Now;
+        state.Begin(id, kind, name, externalId, tags, details, detailsSource, now, isAsync: true);
 
         // The handler enters this thread for the request now, and follows the request at every hop.
         _current.Value = new AsyncToken(state, state.Id);
         return state;
     }
 
-    public void EndAsync(RequestState state)
+    /// <summary>
+    /// Ends an async request. <paramref name="leaveContext"/>: the caller is the async method that
+    /// began the request, whose return restores the execution context it was called with (the
+    /// handler then exits the thread), so the request's token need not be taken out of the context
+    /// here, which would copy the context once more.
+    /// </summary>
+    public void EndAsync(RequestState state, bool leaveContext = false)
     {
-        if (_current.Value is { } token && ReferenceEquals(token.State, state))
+        if (!leaveContext && _current.Value is { } token && ReferenceEquals(token.State, state))
         {
             _current.Value = null; // the handler exits this thread
         }
 
-        Finish(state, Stopwatch.GetTimestamp());
-        Return(state);
+        // As for a synchronous request: the end instant is read only when a session or a long run needs it.
+        long now = Volatile.Read(ref state.NeedsEndTime) || _threads.SessionActive ? Stopwatch.GetTimestamp() : state.Start;
+        Finish(state, now);
+
+        // Kept by the ending thread for its next request when it has no spare yet; else pooled.
+        if (t_context is not { } context || context.Registry != this || !context.KeepSpare(state))
+        {
+            Return(state);
+        }
     }
 
     /// <summary>
@@ -215,10 +254,12 @@ internal sealed class RequestRegistry
     /// </remarks>
     private void OnAsyncContextChanged(AsyncLocalValueChangedArgs<AsyncToken?> change)
     {
-        long now = Stopwatch.GetTimestamp();
+        // Runs at every hop of every async request: the precise clock only under a session.
+        long now = _threads.SessionActive ? Stopwatch.GetTimestamp() : CoarseClock.Now;
+        ThreadSlot slot = _threads.CurrentThreadSlot();
         if (change.PreviousValue is { } previous)
         {
-            _threads.ExitCurrentThread(now);
+            slot.Exit(now);
             if (previous.State.Id == previous.Id)
             {
                 Volatile.Write(ref previous.State.CurrentOsThread, 0);
@@ -227,10 +268,10 @@ internal sealed class RequestRegistry
 
         if (change.CurrentValue is { } current)
         {
-            _threads.EnterCurrentThread(current.Id, now);
+            slot.Enter(now, current.Id);
             if (current.State.Id == current.Id)
             {
-                Volatile.Write(ref current.State.CurrentOsThread, OsThread.CurrentId);
+                Volatile.Write(ref current.State.CurrentOsThread, slot.OsThreadId);
             }
         }
     }

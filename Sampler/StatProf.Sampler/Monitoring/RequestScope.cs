@@ -69,12 +69,17 @@ public readonly struct AsyncRequestScope : IDisposable, IEquatable<AsyncRequestS
     private readonly RequestRegistry? _registry;
     private readonly RequestState? _state;
     private readonly long _id;
+    private readonly bool _leaveContext;
 
-    internal AsyncRequestScope(RequestRegistry registry, RequestState state)
+    /// <param name="registry">The registry that began the request.</param>
+    /// <param name="state">The request.</param>
+    /// <param name="leaveContext">True when the scope is disposed in the async method that began it (see <see cref="RequestRegistry.EndAsync"/>).</param>
+    internal AsyncRequestScope(RequestRegistry registry, RequestState state, bool leaveContext = false)
     {
         _registry = registry;
         _state = state;
         _id = state.Id;
+        _leaveContext = leaveContext;
     }
 
     /// <summary>Records the request's status code (e.g. the HTTP status), shown in its end record.</summary>
@@ -101,7 +106,7 @@ public readonly struct AsyncRequestScope : IDisposable, IEquatable<AsyncRequestS
     {
         if (_state is not null && _state.Id == _id)
         {
-            _registry!.EndAsync(_state);
+            _registry!.EndAsync(_state, _leaveContext);
         }
     }
 

@@ -19,9 +19,15 @@ internal sealed class RequestState
 
     public string Kind { get; private set; } = string.Empty;
 
-    public string Name { get; private set; } = string.Empty;
+    public RequestName Name { get; private set; }
 
     public IReadOnlyList<KeyValuePair<string, string>>? Tags { get; private set; }
+
+    /// <summary>Reads more of the request's information from <see cref="DetailsSource"/> when it is needed; null when the scope gave it all.</summary>
+    public RequestDetails? Details { get; private set; }
+
+    /// <summary>The host's object for the request, read by <see cref="Details"/>.</summary>
+    public object? DetailsSource { get; private set; }
 
     public ActivityTraceId TraceId { get; private set; }
 
@@ -67,13 +73,15 @@ internal sealed class RequestState
     /// <summary>True when the thread was waiting (not running managed code) at <see cref="LastStackId"/>.</summary>
     public bool LastWaiting;
 
-    public void Begin(long id, string kind, string name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags, long start, bool isAsync)
+    public void Begin(long id, string kind, RequestName name, string? externalId, IReadOnlyList<KeyValuePair<string, string>>? tags, RequestDetails? details, object? detailsSource, long start, bool isAsync)
     {
         InUse = true;
         ExternalId = externalId;
         Kind = kind;
         Name = name;
         Tags = tags;
+        Details = details;
+        DetailsSource = detailsSource;
         TraceId = Activity.Current is { } activity ? activity.TraceId : default;
         Start = start;
         Async = isAsync;
@@ -93,6 +101,9 @@ internal sealed class RequestState
         Volatile.Write(ref _id, 0);
         ExternalId = null;
         Tags = null;
+        Name = default;
+        Details = null;
+        DetailsSource = null;
         InUse = false;
     }
 }

@@ -4,7 +4,7 @@ using StatProf.Sampler;
 namespace StatProf.Benchmarks.Sampler.Monitoring;
 
 /// <summary>
-/// Beginning and ending an async monitored request (<see cref="LongRequestLogger.BeginAsyncRequest"/>
+/// Beginning and ending an async monitored request (<see cref="LongRequestLogger.BeginAsyncRequest(string, string, string?, IReadOnlyList{KeyValuePair{string, string}}?)"/>
 /// and its <c>Dispose</c>) inside an async method that completes without suspending, against the
 /// same method without a scope: what every async request pays once, apart from its hops.
 /// </summary>

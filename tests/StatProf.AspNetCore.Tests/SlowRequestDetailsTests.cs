@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace StatProf.AspNetCore.Tests;
+
+/// <summary>
+/// What the middleware records of a slow request but reads only once the request is slow (its
+/// trace identifier, captured headers and whether the client went away), over real HTTP on Kestrel:
+/// the record says what the server and the client saw.
+/// </summary>
+public sealed class SlowRequestDetailsTests : IAsyncLifetime, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("statprof-details-").FullName;
+    private readonly TaskCompletionSource _hangCancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private WebApplication _app = null!;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    public async Task InitializeAsync()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddStatProf(configure: options =>
+        {
+            options.Threshold = TimeSpan.FromMilliseconds(300);
+            options.Interval = TimeSpan.FromMilliseconds(100);
+            options.ActivationLead = TimeSpan.FromMilliseconds(150);
+            options.Directory = _directory;
+        });
+        _app = builder.Build();
+        _app.UseStatProf();
+        _app.MapGet("/slow", (HttpContext context) =>
+        {
+            Thread.Sleep(2500); // a few dumps after the threshold, whatever the session's start latency
+            return context.TraceIdentifier;
+        });
+        _app.MapGet("/linger", () =>
+        {
+            Thread.Sleep(3000); // past the client's patience, and returns normally
+            return "too late";
+        });
+        _app.MapGet("/hang", async (CancellationToken aborted) =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), aborted);
+            }
+            catch (OperationCanceledException)
+            {
+                _hangCancelled.TrySetResult();
+                throw;
+            }
+        });
+        await _app.StartAsync();
+        _http.BaseAddress = new Uri(_app.Urls.First());
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task TheEndRecordCarriesTheServersTraceIdentifierAndTheCapturedHeaders()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/slow?page=3");
+        request.Headers.UserAgent.ParseAdd("details-test/1.0");
+        request.Headers.Add("X-Request-Id", "req-42");
+        HttpResponseMessage response = await _http.SendAsync(request);
+        string traceIdentifier = await response.Content.ReadAsStringAsync();
+        Assert.False(string.IsNullOrEmpty(traceIdentifier));
+
+        JsonElement end = await EndRecordAsync("GET /slow?page=REDACTED");
+        JsonElement described = end.GetProperty("request");
+        Assert.Equal(traceIdentifier, described.GetProperty("id").GetString());
+        Assert.Equal("details-test/1.0", described.GetProperty("tags").GetProperty("User-Agent").GetString());
+        Assert.Equal("req-42", described.GetProperty("tags").GetProperty("X-Request-Id").GetString());
+        Assert.Equal("ok", end.GetProperty("outcome").GetString());
+        Assert.Equal(200, end.GetProperty("status").GetInt32());
+
+        // Its dumps were recorded under the same id.
+        Assert.Contains(Records(), r => r.GetProperty("type").GetString() == "dump" && r.GetProperty("request").GetProperty("id").GetString() == traceIdentifier);
+    }
+
+    [Fact]
+    public async Task ASlowRequestWhoseClientWentAwayIsRecordedAsCancelled()
+    {
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _http.GetAsync("/hang", giveUp.Token));
+        await _hangCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        JsonElement end = await EndRecordAsync("GET /hang");
+        Assert.Equal("cancelled", end.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task ASlowRequestThatOutlivesItsClientAndReturnsNormallyIsRecordedAsCancelled()
+    {
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _http.GetAsync("/linger", giveUp.Token));
+
+        JsonElement end = await EndRecordAsync("GET /linger");
+        Assert.Equal("cancelled", end.GetProperty("outcome").GetString());
+        Assert.Equal(JsonValueKind.Null, end.GetProperty("error").ValueKind);
+    }
+
+    private List<JsonElement> Records() =>
+        Directory.GetFiles(_directory, "*.jsonl")
+            .SelectMany(f => File.ReadAllText(f).Split('\n').SkipLast(1)) // a line being written is left for the next read
+            .Where(l => l.Length > 0)
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone())
+            .ToList();
+
+    /// <summary>The request's end record, once written (its samples can come seconds late on a loaded machine).</summary>
+    private async Task<JsonElement> EndRecordAsync(string name)
+    {
+        for (var clock = Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(30); await Task.Delay(100))
+        {
+            foreach (JsonElement record in Records())
+            {
+                if (record.GetProperty("type").GetString() == "end" && record.GetProperty("request").GetProperty("name").GetString() == name)
+                {
+                    return record;
+                }
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"no end record for {name} in 30 s");
+    }
+}
