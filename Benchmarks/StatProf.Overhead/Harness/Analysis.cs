@@ -1,7 +1,7 @@
 namespace StatProf.Overhead.Harness;
 
 /// <summary>One configuration of the CPU or shop workload, summarized over its rounds.</summary>
-/// <param name="Workload">cpu or shop.</param>
+/// <param name="Workload">cpu, shop (closed loops) or shop-rate (fixed rate).</param>
 /// <param name="Profiler">The configuration.</param>
 /// <param name="Throughput">Operations/s or requests/s.</param>
 /// <param name="LatencyP50Ms">Median latency of an operation or request.</param>
@@ -66,7 +66,7 @@ internal static class Analysis
     public static List<ConfigSummary> Configurations(IReadOnlyList<RunRecord> runs)
     {
         var result = new List<ConfigSummary>();
-        foreach (string workload in (string[])["cpu", "shop"])
+        foreach (string workload in (string[])["cpu", "shop", "shop-rate"])
         {
             RunRecord[] mine = runs.Where(r => r.Workload == workload).ToArray();
             foreach (Profiler profiler in Plan.Profilers)

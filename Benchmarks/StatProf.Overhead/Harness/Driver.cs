@@ -29,7 +29,13 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
 
             for (int i = 0; i < order.Length && plan.Workloads.Contains("shop"); i++)
             {
-                records.Add(Report(await RunShopAsync(order[i], round, i)));
+                records.Add(Report(await RunShopAsync("shop", order[i], round, i)));
+            }
+
+            Profiler[] rated = [.. order.Where(Plan.RateProfilers.Contains)];
+            for (int i = 0; i < rated.Length && plan.Workloads.Contains("shop-rate"); i++)
+            {
+                records.Add(Report(await RunShopAsync("shop-rate", rated[i], round, i)));
             }
         }
 
@@ -122,18 +128,20 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         };
     }
 
-    private async Task<RunRecord> RunShopAsync(Profiler profiler, int round, int position)
+    /// <summary>The shop child under <see cref="HttpLoad"/> (<c>shop</c>) or <see cref="FixedRateLoad"/> (<c>shop-rate</c>).</summary>
+    private async Task<RunRecord> RunShopAsync(string workload, Profiler profiler, int round, int position)
     {
         double load = LoadAverage();
         int port = FreePort();
-        string records = Path.Combine(scratch, $"shop-{profiler.Key()}-{round}-{position}");
+        string records = Path.Combine(scratch, $"{workload}-{profiler.Key()}-{round}-{position}");
         using Child child = Child.Start(profiler, ["shop", "--profiler", profiler.Key(), "--port", port.ToString(CultureInfo.InvariantCulture), "--records", records]);
         child.WaitFor(ChildProtocol.Ready, ChildTimeout);
         using DotnetTrace? trace = profiler == Profiler.DotnetTrace
-            ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"shop-{round}-{position}.nettrace"), TimeSpan.FromSeconds(60))
+            ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"{workload}-{round}-{position}.nettrace"), TimeSpan.FromSeconds(60))
             : null;
         TimeSpan cpuStart = TimeSpan.Zero, cpuEnd = TimeSpan.Zero, peerStart = TimeSpan.Zero, peerEnd = TimeSpan.Zero, warmed = TimeSpan.Zero;
-        LoadResult loadResult = await HttpLoad.RunAsync(
+        Func<Uri, Func<Task>, TimeSpan, Action, Action, Task<LoadResult>> runLoad = workload == "shop-rate" ? FixedRateLoad.RunAsync : HttpLoad.RunAsync;
+        LoadResult loadResult = await runLoad(
             new Uri($"http://127.0.0.1:{port}"),
             async () => warmed = await JitQuiet.WaitAsync(child.Id, TimeSpan.FromSeconds(plan.WarmUpSeconds), plan.WarmUntilJitQuiet),
             TimeSpan.FromSeconds(plan.ShopSeconds),
@@ -147,11 +155,11 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         if (loadResult.Requests == 0)
         {
             // A stall is a result too (throughput 0), not a reason to lose the whole run.
-            log.WriteLine($"shop {profiler.Key()} round {round}: no request completed in the measured window ({loadResult.Errors} errors)");
+            log.WriteLine($"{workload} {profiler.Key()} round {round}: no request completed in the measured window ({loadResult.Errors} errors)");
         }
 
         return new RunRecord(
-            "shop", profiler, round, position, 0, loadResult.RequestsPerSecond, loadResult.LatencyP50Ms, loadResult.LatencyP99Ms,
+            workload, profiler, round, position, 0, loadResult.RequestsPerSecond, loadResult.LatencyP50Ms, loadResult.LatencyP99Ms,
             loadResult.Requests == 0 ? 0 : (cpuEnd - cpuStart).TotalMilliseconds / loadResult.Requests,
             loadResult.Requests == 0 ? 0 : (peerEnd - peerStart).TotalMilliseconds / loadResult.Requests,
             0,

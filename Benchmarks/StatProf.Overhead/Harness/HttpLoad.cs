@@ -91,6 +91,136 @@ internal static class HttpLoad
     }
 }
 
+/// <summary>
+/// The shop workload's second load: an open loop at a fixed <see cref="Rate"/> (requests are sent
+/// on a schedule, whatever the answers; at most <see cref="MaxInFlight"/> wait at once). Below the
+/// shop's capacity every configuration serves the same requests at the same pace, so the server's
+/// CPU time per request compares configurations without the closed loops' feedback (a slower
+/// server batches more requests per wake-up and spends less CPU on each). Latency runs from each
+/// request's scheduled instant (no coordinated omission); a request not sent because
+/// <see cref="MaxInFlight"/> were waiting counts as an error.
+/// </summary>
+internal static class FixedRateLoad
+{
+    public const double Rate = 3000;
+
+    public const int MaxInFlight = 256;
+
+    /// <summary>As <see cref="HttpLoad.RunAsync"/>, at <see cref="Rate"/> requests per second.</summary>
+    public static async Task<LoadResult> RunAsync(Uri baseAddress, Func<Task> warmUp, TimeSpan measure, Action windowStarts, Action windowEnds)
+    {
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = MaxInFlight, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        using var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var window = new Window();
+        var state = new Tally();
+        Task pacer = Task.Run(() => PaceAsync(client, window, state));
+        await warmUp();
+        windowStarts();
+        long from = Stopwatch.GetTimestamp();
+        Volatile.Write(ref window.To, from + (long)(measure.TotalSeconds * Stopwatch.Frequency));
+        Volatile.Write(ref window.From, from);
+        await pacer;
+
+        // The requests of the window still waiting: their answers count (up to the client's timeout).
+        var drained = Stopwatch.StartNew();
+        while (Volatile.Read(ref state.InFlight) > 0 && drained.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
+
+        windowEnds();
+        List<double> all;
+        int errors;
+        lock (state)
+        {
+            all = [.. state.Latencies];
+            errors = state.Errors;
+        }
+
+        all.Sort();
+        return new LoadResult(all.Count / measure.TotalSeconds, Stats.Percentile(all, 0.50), Stats.Percentile(all, 0.99), all.Count, errors);
+    }
+
+    private static async Task PaceAsync(HttpClient client, Window window, Tally tally)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long sent = 0;
+        while (true)
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (now >= Volatile.Read(ref window.To))
+            {
+                return;
+            }
+
+            long due = (long)((now - start) * Rate / Stopwatch.Frequency);
+            for (; sent < due; sent++)
+            {
+                long scheduled = start + (long)(sent * Stopwatch.Frequency / Rate);
+                bool counted = scheduled >= Volatile.Read(ref window.From) && scheduled < Volatile.Read(ref window.To);
+                if (Volatile.Read(ref tally.InFlight) >= MaxInFlight)
+                {
+                    if (counted)
+                    {
+                        lock (tally)
+                        {
+                            tally.Errors++;
+                        }
+                    }
+
+                    continue;
+                }
+
+                Interlocked.Increment(ref tally.InFlight);
+                _ = SendAsync(client, HttpLoad.Paths[sent % HttpLoad.Paths.Length], scheduled, counted, tally);
+            }
+
+            await Task.Delay(1);
+        }
+    }
+
+    private static async Task SendAsync(HttpClient client, string path, long scheduled, bool counted, Tally tally)
+    {
+        bool ok;
+        try
+        {
+            using HttpResponseMessage response = await client.GetAsync(path);
+            _ = await response.Content.ReadAsByteArrayAsync();
+            ok = response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            ok = false;
+        }
+
+        double latencyMs = Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds;
+        if (counted)
+        {
+            lock (tally)
+            {
+                if (ok)
+                {
+                    tally.Latencies.Add(latencyMs);
+                }
+                else
+                {
+                    tally.Errors++;
+                }
+            }
+        }
+
+        Interlocked.Decrement(ref tally.InFlight);
+    }
+
+    /// <summary>What the requests of the window gave; lock it to read or write the list and the count.</summary>
+    private sealed class Tally
+    {
+        public readonly List<double> Latencies = new(100_000);
+        public int Errors;
+        public int InFlight;
+    }
+}
+
 /// <summary>The measured window's bounds (stopwatch ticks): open-ended until the warm-up is over.</summary>
 internal sealed class Window
 {

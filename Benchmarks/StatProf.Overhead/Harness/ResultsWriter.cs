@@ -207,7 +207,12 @@ internal static class ResultsWriter
         Line($"");
         foreach (string workload in configs.Select(c => c.Workload).Distinct())
         {
-            Line($"## {(workload == "cpu" ? $"CPU-bound: {Environment.ProcessorCount} workers, fixed operation, {plan.CpuSeconds} s runs after a warm-up of at least {plan.WarmUpSeconds} s, until the JIT's tiering is quiet" : $"Demo shop: {HttpLoad.Concurrency} closed HTTP loops, {plan.ShopSeconds} s runs after a warm-up of at least {plan.WarmUpSeconds} s, until the JIT's tiering is quiet")}");
+            Line($"## {workload switch
+            {
+                "cpu" => $"CPU-bound: {Environment.ProcessorCount} workers, fixed operation, {plan.CpuSeconds} s runs after a warm-up of at least {plan.WarmUpSeconds} s, until the JIT's tiering is quiet",
+                "shop" => $"Demo shop: {HttpLoad.Concurrency} closed HTTP loops, {plan.ShopSeconds} s runs after a warm-up of at least {plan.WarmUpSeconds} s, until the JIT's tiering is quiet",
+                _ => $"Demo shop at a fixed {FixedRateLoad.Rate:F0} requests/s (open loop; throughput is the rate, compare CPU per request and latency), {plan.ShopSeconds} s runs after a warm-up of at least {plan.WarmUpSeconds} s, until the JIT's tiering is quiet",
+            }}");
             Line($"");
             Line($"| configuration | {(workload == "cpu" ? "operations/s" : "requests/s")} | p50 ms | p99 ms | throughput loss vs none | ÷ dotnet-trace | CPU ms per {(workload == "cpu" ? "operation" : "request")} | CPU cost vs none | warm-up s | start cost: extra CPU ms in the warm-up | GCs/s | allocated MB/s | StatProf ticks |");
             Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -283,7 +288,7 @@ internal static class ResultsWriter
     private static string TickPlot(List<ConfigSummary> configs, string title, string yLabel, Func<ConfigSummary, Summary> metric)
     {
         var plot = new SvgPlot(title, "tick interval (ms, log scale)", yLabel, logX: true, logY: false);
-        (string Workload, string Name, string Color)[] lines = [("cpu", "CPU-bound", "#1f77b4"), ("shop", "demo shop", "#d62728")];
+        (string Workload, string Name, string Color)[] lines = [("cpu", "CPU-bound", "#1f77b4"), ("shop", "demo shop", "#d62728"), ("shop-rate", "demo shop at a fixed rate", "#2ca02c")];
         foreach ((string workload, string name, string color) in lines)
         {
             var mine = configs.Where(c => c.Workload == workload).ToArray();
