@@ -27,15 +27,13 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
                 records.Add(Report(RunCpu("cpu", order[i], round, i, Environment.ProcessorCount, 0, probe: false, plan.WarmUpSeconds, plan.CpuSeconds)));
             }
 
-            for (int i = 0; i < order.Length && plan.Workloads.Contains("shop"); i++)
+            bool closed = plan.Workloads.Contains("shop"), rated = plan.Workloads.Contains("shop-rate");
+            for (int i = 0; i < order.Length && (closed || rated); i++)
             {
-                records.Add(Report(await RunShopAsync("shop", order[i], round, i)));
-            }
-
-            Profiler[] rated = [.. order.Where(Plan.RateProfilers.Contains)];
-            for (int i = 0; i < rated.Length && plan.Workloads.Contains("shop-rate"); i++)
-            {
-                records.Add(Report(await RunShopAsync("shop-rate", rated[i], round, i)));
+                foreach (RunRecord record in await RunShopAsync(order[i], round, i, closed, rated))
+                {
+                    records.Add(Report(record));
+                }
             }
         }
 
@@ -128,47 +126,83 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         };
     }
 
-    /// <summary>The shop child under <see cref="HttpLoad"/> (<c>shop</c>) or <see cref="FixedRateLoad"/> (<c>shop-rate</c>).</summary>
-    private async Task<RunRecord> RunShopAsync(string workload, Profiler profiler, int round, int position)
+    /// <summary>
+    /// One shop child, warmed up once, measured under <see cref="HttpLoad"/>'s closed loops
+    /// (<c>shop</c>), then under <see cref="FixedRateLoad"/> (<c>shop-rate</c>, after a second at
+    /// that rate): one record per load. The child's GC and StatProf figures cover its whole run.
+    /// </summary>
+    private async Task<List<RunRecord>> RunShopAsync(Profiler profiler, int round, int position, bool closed, bool rated)
     {
         double load = LoadAverage();
         int port = FreePort();
-        string records = Path.Combine(scratch, $"{workload}-{profiler.Key()}-{round}-{position}");
+        var address = new Uri($"http://127.0.0.1:{port}");
+        string records = Path.Combine(scratch, $"shop-{profiler.Key()}-{round}-{position}");
         using Child child = Child.Start(profiler, ["shop", "--profiler", profiler.Key(), "--port", port.ToString(CultureInfo.InvariantCulture), "--records", records]);
         child.WaitFor(ChildProtocol.Ready, ChildTimeout);
         using DotnetTrace? trace = profiler == Profiler.DotnetTrace
-            ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"{workload}-{round}-{position}.nettrace"), TimeSpan.FromSeconds(60))
+            ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"shop-{round}-{position}.nettrace"), TimeSpan.FromSeconds(90))
             : null;
-        TimeSpan cpuStart = TimeSpan.Zero, cpuEnd = TimeSpan.Zero, peerStart = TimeSpan.Zero, peerEnd = TimeSpan.Zero, warmed = TimeSpan.Zero;
-        Func<Uri, Func<Task>, TimeSpan, Action, Action, Task<LoadResult>> runLoad = workload == "shop-rate" ? FixedRateLoad.RunAsync : HttpLoad.RunAsync;
-        LoadResult loadResult = await runLoad(
-            new Uri($"http://127.0.0.1:{port}"),
-            async () => warmed = await JitQuiet.WaitAsync(child.Id, TimeSpan.FromSeconds(plan.WarmUpSeconds), plan.WarmUntilJitQuiet),
-            TimeSpan.FromSeconds(plan.ShopSeconds),
-            () => (cpuStart, peerStart) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)),
-            () => (cpuEnd, peerEnd) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)));
+        TimeSpan warmed = TimeSpan.Zero;
+        bool warm = false;
+        async Task WarmUp()
+        {
+            if (warm)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1)); // the new load settles
+                return;
+            }
+
+            warmed = await JitQuiet.WaitAsync(child.Id, TimeSpan.FromSeconds(plan.WarmUpSeconds), plan.WarmUntilJitQuiet);
+            warm = true;
+        }
+
+        var measured = new List<(string Workload, LoadResult Load, TimeSpan Cpu, TimeSpan PeerCpu)>();
+        foreach ((string workload, Func<Uri, Func<Task>, TimeSpan, Action, Action, Task<LoadResult>> run) in
+            new (string, Func<Uri, Func<Task>, TimeSpan, Action, Action, Task<LoadResult>>)[] { ("shop", HttpLoad.RunAsync), ("shop-rate", FixedRateLoad.RunAsync) })
+        {
+            if (workload == "shop" ? !closed : !rated)
+            {
+                continue;
+            }
+
+            TimeSpan cpuStart = TimeSpan.Zero, cpuEnd = TimeSpan.Zero, peerStart = TimeSpan.Zero, peerEnd = TimeSpan.Zero;
+            LoadResult result = await run(
+                address,
+                WarmUp,
+                TimeSpan.FromSeconds(plan.ShopSeconds),
+                () => (cpuStart, peerStart) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)),
+                () => (cpuEnd, peerEnd) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)));
+            measured.Add((workload, result, cpuEnd - cpuStart, peerEnd - peerStart));
+        }
+
         child.Send("stop");
         string json = child.WaitFor(ChildProtocol.ResultPrefix, ChildTimeout);
         child.WaitForExit(TimeSpan.FromSeconds(30));
         long traceBytes = trace?.WaitForEnd(TimeSpan.FromSeconds(60)) ?? 0;
-        ShopResult result = JsonSerializer.Deserialize(json, ResultJson.Default.ShopResult) ?? throw new HarnessException("empty result from the shop child");
-        if (loadResult.Requests == 0)
+        ShopResult shop = JsonSerializer.Deserialize(json, ResultJson.Default.ShopResult) ?? throw new HarnessException("empty result from the shop child");
+        var runs = new List<RunRecord>();
+        foreach ((string workload, LoadResult loadResult, TimeSpan cpu, TimeSpan peerCpu) in measured)
         {
-            // A stall is a result too (throughput 0), not a reason to lose the whole run.
-            log.WriteLine($"{workload} {profiler.Key()} round {round}: no request completed in the measured window ({loadResult.Errors} errors)");
+            if (loadResult.Requests == 0)
+            {
+                // A stall is a result too (throughput 0), not a reason to lose the whole run.
+                log.WriteLine($"{workload} {profiler.Key()} round {round}: no request completed in the measured window ({loadResult.Errors} errors)");
+            }
+
+            runs.Add(new RunRecord(
+                workload, profiler, round, position, 0, loadResult.RequestsPerSecond, loadResult.LatencyP50Ms, loadResult.LatencyP99Ms,
+                loadResult.Requests == 0 ? 0 : cpu.TotalMilliseconds / loadResult.Requests,
+                loadResult.Requests == 0 ? 0 : peerCpu.TotalMilliseconds / loadResult.Requests,
+                0,
+                0, 0, 0, 0, 0, shop.StatProfSampling, shop.StatProfTicks, shop.StatProfActivations, traceBytes, loadResult.Errors, load)
+            {
+                WarmUpSeconds = warmed.TotalSeconds,
+                GcsPerSecond = shop.GcsPerSecond,
+                AllocatedMbPerSecond = shop.AllocatedMbPerSecond,
+            });
         }
 
-        return new RunRecord(
-            workload, profiler, round, position, 0, loadResult.RequestsPerSecond, loadResult.LatencyP50Ms, loadResult.LatencyP99Ms,
-            loadResult.Requests == 0 ? 0 : (cpuEnd - cpuStart).TotalMilliseconds / loadResult.Requests,
-            loadResult.Requests == 0 ? 0 : (peerEnd - peerStart).TotalMilliseconds / loadResult.Requests,
-            0,
-            0, 0, 0, 0, 0, result.StatProfSampling, result.StatProfTicks, result.StatProfActivations, traceBytes, loadResult.Errors, load)
-        {
-            WarmUpSeconds = warmed.TotalSeconds,
-            GcsPerSecond = result.GcsPerSecond,
-            AllocatedMbPerSecond = result.AllocatedMbPerSecond,
-        };
+        return runs;
     }
 
     private static int FreePort()

@@ -29,13 +29,6 @@ internal sealed record Plan(
     public static readonly Profiler[] Profilers = Enum.GetValues<Profiler>();
 
     /// <summary>
-    /// The configurations of the fixed-rate shop (<c>shop-rate</c>): the idle cost, the 10 ms tick
-    /// and the default tick against dotnet-trace (not the 100 ms tick, so that the full mode stays
-    /// under 15 minutes).
-    /// </summary>
-    public static readonly Profiler[] RateProfilers = [Profiler.None, Profiler.Idle, Profiler.Tick1, Profiler.Tick10, Profiler.DotnetTrace];
-
-    /// <summary>
     /// Whether the warm-up also lasts until the JIT's tiering is quiet (<see cref="JitQuiet"/>; the
     /// full mode), or exactly <see cref="WarmUpSeconds"/> (the short modes, which must stay short).
     /// </summary>
