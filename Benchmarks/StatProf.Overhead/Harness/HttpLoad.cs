@@ -32,7 +32,7 @@ internal static class HttpLoad
             loops[i] = Task.Run(() => LoopAsync(client, offset, window));
         }
 
-        await warmUp();
+        await window.WarmUpAsync(warmUp);
         windowStarts();
         long from = Stopwatch.GetTimestamp();
         Volatile.Write(ref window.To, from + (long)(measure.TotalSeconds * Stopwatch.Frequency));
@@ -73,6 +73,11 @@ internal static class HttpLoad
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
                 ok = false;
+            }
+
+            if (ok)
+            {
+                window.Answered();
             }
 
             long done = Stopwatch.GetTimestamp();
@@ -121,7 +126,7 @@ internal static class FixedRateLoad
         var window = new Window();
         var state = new Tally();
         Task pacer = Task.Run(() => PaceAsync(client, window, state));
-        await warmUp();
+        await window.WarmUpAsync(warmUp);
         windowStarts();
         long from = Stopwatch.GetTimestamp();
         Volatile.Write(ref window.To, from + (long)(measure.TotalSeconds * Stopwatch.Frequency));
@@ -179,14 +184,14 @@ internal static class FixedRateLoad
                 }
 
                 Interlocked.Increment(ref tally.InFlight);
-                _ = SendAsync(client, HttpLoad.Paths[sent % HttpLoad.Paths.Length], scheduled, counted, tally);
+                _ = SendAsync(client, HttpLoad.Paths[sent % HttpLoad.Paths.Length], scheduled, counted, window, tally);
             }
 
             await Task.Delay(1);
         }
     }
 
-    private static async Task SendAsync(HttpClient client, string path, long scheduled, bool counted, Tally tally)
+    private static async Task SendAsync(HttpClient client, string path, long scheduled, bool counted, Window window, Tally tally)
     {
         bool ok;
         try
@@ -198,6 +203,11 @@ internal static class FixedRateLoad
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             ok = false;
+        }
+
+        if (ok)
+        {
+            window.Answered();
         }
 
         double latencyMs = Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds;
@@ -231,8 +241,27 @@ internal static class FixedRateLoad
 /// <summary>The measured window's bounds (stopwatch ticks): open-ended until the warm-up is over.</summary>
 internal sealed class Window
 {
+    /// <summary>How long the warm-up waits at most for the server's first answer.</summary>
+    private static readonly TimeSpan FirstAnswerLimit = TimeSpan.FromSeconds(30);
+
+    private readonly TaskCompletionSource _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public long From = long.MaxValue;
     public long To = long.MaxValue;
+
+    /// <summary>A request got a successful answer.</summary>
+    public void Answered() => _answered.TrySetResult();
+
+    /// <summary>
+    /// The warm-up: the server's first answer (a fresh server under a 1 ms tick on a loaded machine
+    /// took more than the smoke mode's 2 s to give it, and its window then counted nothing), at most
+    /// <see cref="FirstAnswerLimit"/>, then <paramref name="warmUp"/>.
+    /// </summary>
+    public async Task WarmUpAsync(Func<Task> warmUp)
+    {
+        await Task.WhenAny(_answered.Task, Task.Delay(FirstAnswerLimit));
+        await warmUp();
+    }
 }
 
 /// <summary>What one load run measured: requests/s completed in the window, latency p50/p99 (ms), errors.</summary>
