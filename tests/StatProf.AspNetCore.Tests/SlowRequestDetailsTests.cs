@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using StatProf.Sampler;
 
 namespace StatProf.AspNetCore.Tests;
 
@@ -34,9 +35,17 @@ public sealed class SlowRequestDetailsTests : IAsyncLifetime, IDisposable
         });
         _app = builder.Build();
         _app.UseStatProf();
-        _app.MapGet("/slow", (HttpContext context) =>
+        _app.MapGet("/slow", (HttpContext context, LongRequestLogger logger) =>
         {
-            Thread.Sleep(2500); // a few dumps after the threshold, whatever the session's start latency
+            // Past the threshold until sampling runs (its start takes seconds on a loaded machine),
+            // then 1 s more: ten dumps at the 100 ms interval.
+            var clock = Stopwatch.StartNew();
+            while (!logger.IsSampling && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                Thread.Sleep(50);
+            }
+
+            Thread.Sleep(1000);
             return context.TraceIdentifier;
         });
         _app.MapGet("/linger", () =>

@@ -60,7 +60,7 @@ public sealed class SecretsInEveryOutputTests(ITestOutputHelper output) : IDispo
         {
             string url = target.FirstLine["listening ".Length..];
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-            Task<HttpResponseMessage> slow = http.SendAsync(Planted($"{url}/slow/a?token=QUERYSECRET1&seconds=12"));
+            Task<HttpResponseMessage> slow = http.SendAsync(Planted($"{url}/slow/a?token=QUERYSECRET1&seconds=20"));
             Task<HttpResponseMessage> spin = http.SendAsync(Planted($"{url}/spin/b?q=QUERYSECRET2&seconds=12"));
 
             string live = $"http://127.0.0.1:{livePort}";
@@ -81,18 +81,19 @@ public sealed class SecretsInEveryOutputTests(ITestOutputHelper output) : IDispo
                 requests = await Live("/requests");
             }
 
+            // The in-process pages first (fast), then the CLI's dumps (seconds each on a loaded
+            // machine): all of them while the slow request still sleeps.
             outputs.Add(("live /requests", requests, "/slow/a"));
+            outputs.Add(("live /requests json", await Live("/requests?format=json"), "/slow/a"));
+            outputs.Add(("live /dump", await Live("/dump"), "Thread.Sleep"));
+            outputs.Add(("live /dump json", await Live("/dump?format=json"), "Sleep"));
+            outputs.Add(("live /flame", await Live("/flame?seconds=1"), "Sleep"));
             var (textExit, text, textErr) = DumpRun.Executable([], "dump", "-p", target.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "text");
             Assert.True(textExit == 0, textErr);
             outputs.Add(("statprof dump text", text, "/slow/a"));
             var (jsonExit, json, jsonErr) = DumpRun.Executable([], "dump", "-p", target.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "json");
             Assert.True(jsonExit == 0, jsonErr);
             outputs.Add(("statprof dump json", json, "/slow/a"));
-
-            outputs.Add(("live /requests json", await Live("/requests?format=json"), "/slow/a"));
-            outputs.Add(("live /dump", await Live("/dump"), "Thread.Sleep"));
-            outputs.Add(("live /dump json", await Live("/dump?format=json"), "Sleep"));
-            outputs.Add(("live /flame", await Live("/flame?seconds=1"), "Sleep"));
 
             Assert.Equal(HttpStatusCode.OK, (await slow).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await spin).StatusCode);
