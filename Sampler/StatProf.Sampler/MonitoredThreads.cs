@@ -118,6 +118,16 @@ public sealed class MonitoredThreads
 
     private ThreadSlot Register()
     {
+        // This thread's slot here already, if another instance took the thread-static cache since
+        // (two loggers in one process): replacing it would orphan the slot that a synchronous
+        // request's cached context still writes to, and its samples would be filtered out.
+        if (_slots.TryGetValue(OsThread.CurrentId, out ThreadSlot? mine) && mine.IsOwnedBy(Thread.CurrentThread))
+        {
+            t_owner = this;
+            t_slot = mine;
+            return mine;
+        }
+
         var slot = new ThreadSlot(OsThread.CurrentId, Environment.CurrentManagedThreadId, Thread.CurrentThread);
         if (_slots.Count >= PruneAbove)
         {

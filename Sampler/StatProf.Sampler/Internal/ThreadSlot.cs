@@ -43,6 +43,9 @@ internal sealed class ThreadSlot
 
     public bool IsAlive => _thread.TryGetTarget(out Thread? t) && t.IsAlive;
 
+    /// <summary>True when <paramref name="thread"/> is the thread this slot was made for.</summary>
+    public bool IsOwnedBy(Thread thread) => _thread.TryGetTarget(out Thread? t) && ReferenceEquals(t, thread);
+
     /// <summary>When a prune pass first saw the thread ended (Stopwatch clock); 0 while alive. Pruning thread only.</summary>
     public long SeenEndedAt { get; set; }
 
