@@ -51,6 +51,27 @@ internal static class HttpLoad
         return new LoadResult(all.Count / measure.TotalSeconds, Stats.Percentile(all, 0.50), Stats.Percentile(all, 0.99), all.Count, errors);
     }
 
+    /// <summary>One request, its whole answer read; true when it succeeded (and then <paramref name="window"/> knows the server answers).</summary>
+    public static async Task<bool> GetAsync(HttpClient client, string path, Window window)
+    {
+        try
+        {
+            using HttpResponseMessage response = await client.GetAsync(path);
+            _ = await response.Content.ReadAsByteArrayAsync();
+            if (response.IsSuccessStatusCode)
+            {
+                window.Answered();
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            // a failed request: counted as an error by the caller
+        }
+
+        return false;
+    }
+
     private static async Task<(List<double>, int)> LoopAsync(HttpClient client, int offset, Window window)
     {
         var latencies = new List<double>(100_000);
@@ -63,22 +84,7 @@ internal static class HttpLoad
                 return (latencies, errors);
             }
 
-            bool ok;
-            try
-            {
-                using HttpResponseMessage response = await client.GetAsync(Paths[n % Paths.Length]);
-                _ = await response.Content.ReadAsByteArrayAsync();
-                ok = response.IsSuccessStatusCode;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                ok = false;
-            }
-
-            if (ok)
-            {
-                window.Answered();
-            }
+            bool ok = await GetAsync(client, Paths[n % Paths.Length], window);
 
             long done = Stopwatch.GetTimestamp();
             if (done >= Volatile.Read(ref window.From) && done <= Volatile.Read(ref window.To))
@@ -193,22 +199,7 @@ internal static class FixedRateLoad
 
     private static async Task SendAsync(HttpClient client, string path, long scheduled, bool counted, Window window, Tally tally)
     {
-        bool ok;
-        try
-        {
-            using HttpResponseMessage response = await client.GetAsync(path);
-            _ = await response.Content.ReadAsByteArrayAsync();
-            ok = response.IsSuccessStatusCode;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            ok = false;
-        }
-
-        if (ok)
-        {
-            window.Answered();
-        }
+        bool ok = await HttpLoad.GetAsync(client, path, window);
 
         double latencyMs = Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds;
         if (counted)
