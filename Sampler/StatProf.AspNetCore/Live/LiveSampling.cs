@@ -36,7 +36,7 @@ internal static class LiveSampling
     /// </summary>
     public static IReadOnlyList<ThreadStack> Dump(int ticks, TimeSpan timeout, out PoolRelief relief, out string timings)
     {
-        using PoolRelief lifted = relief = PoolRelief.IfStarved();
+        using PoolRelief lifted = relief = PoolRelief.WhileSampling();
         var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, RingCapacity = 1 << 16, MaxDistinctStacks = 50_000, StopTimeout = TimeSpan.FromSeconds(1) });
         var phase = Stopwatch.StartNew();
         try
@@ -89,7 +89,7 @@ internal static class LiveSampling
     /// <summary>Samples every thread for <paramref name="duration"/>; returns folded stacks (root first, one line a stack).</summary>
     public static string Folded(TimeSpan duration)
     {
-        using PoolRelief relief = PoolRelief.IfStarved();
+        using PoolRelief relief = PoolRelief.WhileSampling();
         using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, StopTimeout = TimeSpan.FromSeconds(2) });
         var counts = new Dictionary<int, long>();
         var buffer = new ThreadSample[8192];

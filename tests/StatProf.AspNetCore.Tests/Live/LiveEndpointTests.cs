@@ -94,19 +94,61 @@ public sealed class LiveEndpointTests : IDisposable
         Run("burner", () => BurnForLiveFlame(_stop.Token));
 
         RawResponse folded = RawHttp.Get(_endpoint.Port, "/flame?seconds=1&format=folded");
-        Assert.Equal(200, folded.Status);
+        Assert.True(folded.Status == 200, $"{folded.Status} after {folded.Elapsed}: {folded.Body}");
         Assert.True(folded.Elapsed >= TimeSpan.FromSeconds(1));
         Assert.Contains(folded.Body.Split('\n'), l => l.Contains(nameof(BurnForLiveFlame), StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @";.* \d+$"));
 
         RawResponse html = RawHttp.Get(_endpoint.Port, "/flame?seconds=1");
-        Assert.Equal(200, html.Status);
+        Assert.True(html.Status == 200, $"{html.Status} after {html.Elapsed}: {html.Body}");
         Assert.StartsWith("text/html", html.Headers["Content-Type"], StringComparison.Ordinal);
         Assert.Contains("<html", html.Body, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(nameof(BurnForLiveFlame), html.Body, StringComparison.Ordinal);
 
         RawResponse json = RawHttp.Get(_endpoint.Port, "/flame?seconds=1&format=json");
-        Assert.Equal(200, json.Status);
+        Assert.True(json.Status == 200, $"{json.Status} after {json.Elapsed}: {json.Body}");
         Assert.Contains(nameof(BurnForLiveFlame), json.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FlameGraphLiftsThePoolMinimumWhenThePoolStarvesAfterItBegan()
+    {
+        Run("burner", () => BurnForLiveFlame(_stop.Token));
+        Assert.True(_endpoint.WaitWarm(TimeSpan.FromSeconds(60))); // its session may lift the minimum too
+        ThreadPool.GetMinThreads(out int minimum, out _);
+        RawResponse? flame = null;
+        var asker = new Thread(() => flame = RawHttp.Get(_endpoint.Port, "/flame?seconds=3&format=folded", timeout: TimeSpan.FromSeconds(90))) { IsBackground = true };
+        asker.Start();
+
+        // The flame graph has begun (its first look found nothing queued) when the pool starves:
+        // 200 work items that block until released, as a burst of sync-over-async requests would.
+        Thread.Sleep(300);
+        using var release = new ManualResetEventSlim();
+        int highest = minimum;
+        try
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(_ => release.Wait(TimeSpan.FromSeconds(60)), null);
+            }
+
+            while (asker.IsAlive)
+            {
+                ThreadPool.GetMinThreads(out int now, out _);
+                highest = Math.Max(highest, now);
+                Thread.Sleep(10);
+            }
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        Assert.True(highest > minimum, $"the pool's minimum stayed at {minimum} while the flame graph sampled a starved pool");
+        Assert.NotNull(flame);
+        Assert.True(flame.Status == 200, $"{flame.Status} after {flame.Elapsed}: {flame.Body}");
+        Assert.Contains(flame.Body.Split('\n'), l => l.Contains(nameof(BurnForLiveFlame), StringComparison.Ordinal));
+        ThreadPool.GetMinThreads(out int after, out _);
+        Assert.Equal(minimum, after);
     }
 
     [Fact]

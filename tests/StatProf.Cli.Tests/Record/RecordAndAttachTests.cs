@@ -151,8 +151,10 @@ public sealed class RecordAndAttachTests : IDisposable
     {
         Request main = Assert.Single(set.Requests, r => r.Id == "thread-" + pid.ToString(CultureInfo.InvariantCulture));
         Assert.True(main.Samples >= 20, $"main thread: {main.Samples} samples");
-        double busy = Targets.SelfShare(set, main, "Busy.Spin");
-        Assert.True(busy > 0.6, $"Busy.Spin holds {busy:P0} of the main thread's {main.Samples} samples");
+        // On the stack, not as leaf: where in the loop a sample lands (Busy.Spin itself or the
+        // Stopwatch it polls) depends on the loop's JIT tier and on the machine's load.
+        (double busy, string leaves) = Targets.TotalShare(set, main, "Busy.Spin");
+        Assert.True(busy > 0.8, $"Busy.Spin is on {busy:P0} of the main thread's {main.Samples} samples; leaves: {leaves}");
 
         // The main thread is managed thread 1; others have no managed id out of process (0, unknown).
         Assert.Equal(1, Assert.Single(main.Threads).Managed);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using StatProf.Analysis;
 
 namespace StatProf.Cli.Tests.Record;
@@ -88,12 +89,17 @@ internal static class Targets
     public static Request Thread(RecordSet set, string threadName) =>
         Assert.Single(set.Requests, r => r.Name.EndsWith(" " + threadName, StringComparison.Ordinal));
 
-    /// <summary>The request whose samples are mostly in <paramref name="frame"/> (its self share).</summary>
-    public static double SelfShare(RecordSet set, Request request, string frame)
+    /// <summary>
+    /// The share of <paramref name="request"/>'s samples with <paramref name="frame"/> on the stack,
+    /// and the request's leading leaves (name and self share) to say where the rest went.
+    /// </summary>
+    public static (double Share, string Leaves) TotalShare(RecordSet set, Request request, string frame)
     {
         Profile profile = Analyzer.Analyze(set, new AnalysisOptions { RequestId = request.Id });
         FrameStat? stat = profile.Frames.FirstOrDefault(f => f.Name.StartsWith(frame, StringComparison.Ordinal));
-        return stat is null ? 0 : (double)stat.Self / profile.Samples;
+        string leaves = string.Join(", ", profile.Frames.Where(f => f.Self > 0).OrderByDescending(f => f.Self).Take(6)
+            .Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Name} {(double)f.Self / profile.Samples:P0}")));
+        return (stat is null ? 0 : (double)stat.Total / profile.Samples, leaves);
     }
 
     /// <summary>The JSON lines of a record file.</summary>
