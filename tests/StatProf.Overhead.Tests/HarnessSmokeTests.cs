@@ -19,7 +19,7 @@ public sealed class HarnessSmokeTests : IDisposable
     [Fact]
     public void SmokeRunMeasuresEveryConfigurationAndWritesResultsAndPlots()
     {
-        (int exit, string stdout, string stderr) = RunHarness("--smoke", "-o", _output);
+        (int exit, string stdout, string stderr) = RunHarness("--smoke", "-o", _output, "--workloads", "cpu", "shop", "shop-rate", "pause");
 
         Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
         using JsonDocument results = JsonDocument.Parse(File.ReadAllText(Path.Combine(_output, "results.json")));
@@ -58,6 +58,12 @@ public sealed class HarnessSmokeTests : IDisposable
                 {
                     // The child read its threads' CPU time, its two workers' included.
                     Assert.True(run.GetProperty("threadCpuMsPerSecond").GetProperty("workload").GetDouble() > 0, $"cpu/{profiler}: no CPU time seen on the worker threads");
+                }
+                else
+                {
+                    // The driver read the shop's threads: its requests run on the pool's workers.
+                    Assert.True(run.GetProperty("threadCpuMsPerSecond").GetProperty("threadpool").GetDouble() > 0, $"{workload}/{profiler}: no CPU time seen on the pool's threads");
+                    Assert.True(run.GetProperty("poolThreads").GetInt32() > 0, $"{workload}/{profiler}: no pool worker seen");
                 }
             }
         }

@@ -18,7 +18,8 @@ namespace StatProf.Overhead.Harness;
 /// <param name="WarmUpSeconds">How long the warm-up lasted (until the JIT's tiering was quiet).</param>
 /// <param name="GcsPerSecond">The child's garbage collections per second.</param>
 /// <param name="AllocatedMbPerSecond">The child's allocations, MB per second.</param>
-/// <param name="ThreadCpu">CPU ms per second of the window by kind of thread (<see cref="Harness.ThreadCpu.Kinds"/>; the cpu workload).</param>
+/// <param name="ThreadCpu">CPU ms per second of the window by kind of thread (<see cref="Harness.ThreadCpu.Kinds"/>).</param>
+/// <param name="PoolThreads">Shop workloads: the pool's worker threads when the window closed.</param>
 internal sealed record ConfigSummary(
     string Workload,
     Profiler Profiler,
@@ -34,7 +35,8 @@ internal sealed record ConfigSummary(
     Summary WarmUpSeconds,
     Summary GcsPerSecond,
     Summary AllocatedMbPerSecond,
-    Dictionary<string, Summary> ThreadCpu);
+    Dictionary<string, Summary> ThreadCpu,
+    Summary PoolThreads);
 
 /// <summary>
 /// One point of the pause curve (a thread count and a configuration), summarized over its rounds:
@@ -94,7 +96,8 @@ internal static class Analysis
                     Stats.Summarize(these.Select(r => r.AllocatedMbPerSecond)),
                     Harness.ThreadCpu.Kinds.ToDictionary(
                         k => k,
-                        k => Stats.Summarize(these.Where(r => r.ThreadCpuMsPerSecond is not null).Select(r => r.ThreadCpuMsPerSecond!.GetValueOrDefault(k))))));
+                        k => Stats.Summarize(these.Where(r => r.ThreadCpuMsPerSecond is not null).Select(r => r.ThreadCpuMsPerSecond!.GetValueOrDefault(k)))),
+                    Stats.Summarize(these.Select(r => (double)r.PoolThreads))));
             }
         }
 

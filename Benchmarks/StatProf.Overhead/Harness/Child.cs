@@ -20,8 +20,8 @@ internal sealed class Child : IDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Starts <c>dotnet HARNESS.dll ARGS</c> for <paramref name="profiler"/>.</summary>
-    public static Child Start(Profiler profiler, IEnumerable<string> args)
+    /// <summary>Starts <c>dotnet HARNESS.dll ARGS</c> for <paramref name="profiler"/>, with <paramref name="environment"/> added.</summary>
+    public static Child Start(Profiler profiler, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         string self = typeof(Child).Assembly.Location;
         var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
@@ -51,6 +51,11 @@ internal sealed class Child : IDisposable
 
         // Children run as a service would: tiered compilation as is, no debugger knobs inherited.
         info.Environment.Remove("DOTNET_TieredCompilation");
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("the child process did not start");
         var child = new Child(process);
         process.ErrorDataReceived += (_, e) =>

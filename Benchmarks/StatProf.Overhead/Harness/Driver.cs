@@ -137,7 +137,10 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         int port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
         string records = Path.Combine(scratch, $"shop-{profiler.Key()}-{round}-{position}");
-        using Child child = Child.Start(profiler, ["shop", "--profiler", profiler.Key(), "--port", port.ToString(CultureInfo.InvariantCulture), "--records", records]);
+        using Child child = Child.Start(
+            profiler,
+            ["shop", "--profiler", profiler.Key(), "--port", port.ToString(CultureInfo.InvariantCulture), "--records", records],
+            new Dictionary<string, string> { [PoolThreadTimeoutVariable] = PoolThreadTimeoutMs });
         child.WaitFor(ChildProtocol.Ready, ChildTimeout);
         using DotnetTrace? trace = profiler == Profiler.DotnetTrace
             ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"shop-{round}-{position}.nettrace"), TimeSpan.FromSeconds(90))
@@ -148,15 +151,16 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         {
             if (warm)
             {
-                await Task.Delay(TimeSpan.FromSeconds(1)); // the new load settles
+                // The new load settles (and, in the full mode, the pool with it).
+                await JitQuiet.WaitAsync(child.Id, TimeSpan.FromSeconds(1), plan.WarmUntilJitQuiet, poolSteady: true);
                 return;
             }
 
-            warmed = await JitQuiet.WaitAsync(child.Id, TimeSpan.FromSeconds(plan.WarmUpSeconds), plan.WarmUntilJitQuiet);
+            warmed = await JitQuiet.WaitAsync(child.Id, TimeSpan.FromSeconds(plan.WarmUpSeconds), plan.WarmUntilJitQuiet, poolSteady: true);
             warm = true;
         }
 
-        var measured = new List<(string Workload, LoadResult Load, TimeSpan Cpu, TimeSpan PeerCpu)>();
+        var measured = new List<(string Workload, LoadResult Load, TimeSpan Cpu, TimeSpan PeerCpu, Dictionary<string, double> ByKind, int PoolThreads)>();
         foreach ((string workload, Func<Uri, Func<Task>, TimeSpan, Action, Action, Task<LoadResult>> run) in
             new (string, Func<Uri, Func<Task>, TimeSpan, Action, Action, Task<LoadResult>>)[] { ("shop", HttpLoad.RunAsync), ("shop-rate", FixedRateLoad.RunAsync) })
         {
@@ -166,13 +170,24 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
             }
 
             TimeSpan cpuStart = TimeSpan.Zero, cpuEnd = TimeSpan.Zero, peerStart = TimeSpan.Zero, peerEnd = TimeSpan.Zero;
+            Dictionary<int, (string Name, long Ticks)> threadsStart = [], threadsEnd = [];
+            long windowStart = 0, windowEnd = 0;
             LoadResult result = await run(
                 address,
                 WarmUp,
                 TimeSpan.FromSeconds(plan.ShopSeconds),
-                () => (cpuStart, peerStart) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)),
-                () => (cpuEnd, peerEnd) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id)));
-            measured.Add((workload, result, cpuEnd - cpuStart, peerEnd - peerStart));
+                () =>
+                {
+                    (cpuStart, peerStart) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id));
+                    (threadsStart, windowStart) = (ThreadCpu.Snapshot(child.Id), Stopwatch.GetTimestamp());
+                },
+                () =>
+                {
+                    (cpuEnd, peerEnd) = (ProcessCpu.Read(child.Id), trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id));
+                    (threadsEnd, windowEnd) = (ThreadCpu.Snapshot(child.Id), Stopwatch.GetTimestamp());
+                });
+            double seconds = windowEnd <= windowStart ? 0 : Stopwatch.GetElapsedTime(windowStart, windowEnd).TotalSeconds;
+            measured.Add((workload, result, cpuEnd - cpuStart, peerEnd - peerStart, ThreadCpu.PerSecondByKind(threadsStart, threadsEnd, seconds), ThreadCpu.PoolWorkers(threadsEnd)));
         }
 
         child.Send("stop");
@@ -181,7 +196,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         long traceBytes = trace?.WaitForEnd(TimeSpan.FromSeconds(60)) ?? 0;
         ShopResult shop = JsonSerializer.Deserialize(json, ResultJson.Default.ShopResult) ?? throw new HarnessException("empty result from the shop child");
         var runs = new List<RunRecord>();
-        foreach ((string workload, LoadResult loadResult, TimeSpan cpu, TimeSpan peerCpu) in measured)
+        foreach ((string workload, LoadResult loadResult, TimeSpan cpu, TimeSpan peerCpu, Dictionary<string, double> byKind, int poolThreads) in measured)
         {
             if (loadResult.Requests == 0)
             {
@@ -197,6 +212,8 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
                 0, 0, 0, 0, 0, shop.StatProfSampling, shop.StatProfTicks, shop.StatProfActivations, traceBytes, loadResult.Errors, load)
             {
                 WarmUpSeconds = warmed.TotalSeconds,
+                ThreadCpuMsPerSecond = byKind,
+                PoolThreads = poolThreads,
                 GcsPerSecond = shop.GcsPerSecond,
                 AllocatedMbPerSecond = shop.AllocatedMbPerSecond,
             });
@@ -204,6 +221,11 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
 
         return runs;
     }
+
+    // The shop children's idle pool workers retire after this instead of the runtime's 20 s (every
+    // configuration alike): see JitQuiet on the pool a session's start grows.
+    private const string PoolThreadTimeoutVariable = "DOTNET_ThreadPool_ThreadTimeoutMs";
+    private const string PoolThreadTimeoutMs = "3000";
 
     private static int FreePort()
     {

@@ -10,6 +10,12 @@ namespace StatProf.Overhead.Harness;
 /// This waits until that thread has used at most one clock tick (10 ms) of CPU in the last
 /// <see cref="Quiet"/>, read from <c>/proc/PID/task</c> (a process without a profiler shows a tick
 /// now and then too), and at least the plan's minimum; at most <see cref="Longest"/>.
+/// <para>For the shop it also waits until the thread pool's worker count held still over the same
+/// span. A session's start grows the pool (measured: 10 workers against 6 without a profiler, in the
+/// seconds after the load began; the pool's hill climbing while the reader warms up on two cores), and
+/// the runtime walks every thread at each tick, so a window on the grown pool charges the start to the
+/// steady state. The shop children's idle workers retire after 3 s (<see cref="Driver"/>) instead of
+/// the runtime's 20 s, for every configuration alike, so that this wait stays short.</para>
 /// </summary>
 internal static class JitQuiet
 {
@@ -22,7 +28,7 @@ internal static class JitQuiet
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Waits as described (only <paramref name="minimum"/> when not <paramref name="untilQuiet"/>); returns how long the warm-up lasted.</summary>
-    public static async Task<TimeSpan> WaitAsync(int pid, TimeSpan minimum, bool untilQuiet)
+    public static async Task<TimeSpan> WaitAsync(int pid, TimeSpan minimum, bool untilQuiet, bool poolSteady = false)
     {
         var clock = Stopwatch.StartNew();
         if (!untilQuiet)
@@ -31,20 +37,21 @@ internal static class JitQuiet
             return clock.Elapsed;
         }
 
-        var readings = new Queue<(TimeSpan At, long Ticks)>();
-        readings.Enqueue((TimeSpan.Zero, TieringTicks(pid)));
+        var readings = new Queue<(TimeSpan At, long Ticks, int Workers)>();
+        readings.Enqueue((TimeSpan.Zero, TieringTicks(pid, out int workers), workers));
         while (clock.Elapsed < Longest)
         {
             await Task.Delay(Poll);
-            long now = TieringTicks(pid);
-            readings.Enqueue((clock.Elapsed, now));
+            long now = TieringTicks(pid, out workers);
+            readings.Enqueue((clock.Elapsed, now, workers));
             while (clock.Elapsed - readings.Peek().At > Quiet)
             {
                 readings.Dequeue();
             }
 
-            (TimeSpan oldestAt, long oldest) = readings.Peek();
-            if (clock.Elapsed >= minimum && clock.Elapsed - oldestAt >= Quiet - Poll && now - oldest <= 1)
+            (TimeSpan oldestAt, long oldest, _) = readings.Peek();
+            bool poolStill = !poolSteady || readings.All(r => r.Workers == workers);
+            if (clock.Elapsed >= minimum && clock.Elapsed - oldestAt >= Quiet - Poll && now - oldest <= 1 && poolStill)
             {
                 break;
             }
@@ -53,6 +60,10 @@ internal static class JitQuiet
         return clock.Elapsed;
     }
 
-    private static long TieringTicks(int pid) =>
-        ThreadCpu.Snapshot(pid).Values.Where(t => ThreadCpu.KindOf(t.Name) == "jit").Sum(t => t.Ticks);
+    private static long TieringTicks(int pid, out int poolWorkers)
+    {
+        Dictionary<int, (string Name, long Ticks)> threads = ThreadCpu.Snapshot(pid);
+        poolWorkers = ThreadCpu.PoolWorkers(threads);
+        return threads.Values.Where(t => ThreadCpu.KindOf(t.Name) == "jit").Sum(t => t.Ticks);
+    }
 }

@@ -152,6 +152,7 @@ internal static class ResultsWriter
             }
 
             json.WriteEndObject();
+            json.WriteNumber("poolThreads", r.PoolThreads);
             json.WriteBoolean("statProfSampling", r.StatProfSampling);
             json.WriteNumber("statProfTicks", r.StatProfTicks);
             json.WriteNumber("statProfActivations", r.StatProfActivations);
@@ -225,13 +226,14 @@ internal static class ResultsWriter
             ConfigSummary[] split = configs.Where(c => c.Workload == workload && c.ThreadCpu.Values.Any(s => s.Count > 0)).ToArray();
             if (split.Length > 0)
             {
-                Line($"Where the CPU time goes: ms of CPU per second of the window, by kind of thread (from /proc/PID/task; `workload`: the workers; `statprof`: StatProf's logger and sampler threads; `eventpipe`: the runtime's sampler and EventPipe threads; `jit`: the JIT's background tiering; `threadpool`: the pool's and socket threads; dotnet-trace's own process is not in this table).");
+                bool shop = workload != "cpu";
+                Line($"Where the CPU time goes: ms of CPU per second of the window, by kind of thread (from /proc/PID/task; `workload`: the workers; `statprof`: StatProf's logger and sampler threads; `eventpipe`: the runtime's sampler and EventPipe threads; `jit`: the JIT's background tiering; `threadpool`: the pool's and socket threads{(shop ? ", where the shop's requests run" : "")}; dotnet-trace's own process is not in this table).{(shop ? " Pool workers: the pool's worker threads when the window closed; the runtime walks each one at every tick." : "")}");
                 Line($"");
-                Line($"| configuration | {string.Join(" | ", ThreadCpu.Kinds)} |");
-                Line($"|---|{string.Concat(ThreadCpu.Kinds.Select(_ => "---:|"))}");
+                Line($"| configuration | {string.Join(" | ", ThreadCpu.Kinds)} |{(shop ? " pool workers |" : "")}");
+                Line($"|---|{string.Concat(ThreadCpu.Kinds.Select(_ => "---:|"))}{(shop ? "---:|" : "")}");
                 foreach (ConfigSummary c in split)
                 {
-                    Line($"| {c.Profiler.Key()} | {string.Join(" | ", ThreadCpu.Kinds.Select(k => Cell(c.ThreadCpu[k], "F1")))} |");
+                    Line($"| {c.Profiler.Key()} | {string.Join(" | ", ThreadCpu.Kinds.Select(k => Cell(c.ThreadCpu[k], "F1")))} |{(shop ? $" {Cell(c.PoolThreads, "F0")} |" : "")}");
                 }
 
                 Line($"");

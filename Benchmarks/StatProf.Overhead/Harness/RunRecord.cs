@@ -74,8 +74,11 @@ internal sealed record RunRecord(
     /// <summary>Sum of those pauses over the window's length, in %.</summary>
     public double TickPausedPercent { get; init; }
 
-    /// <summary>Cpu and pause workloads: the child's CPU ms per second of the window by kind of thread (<see cref="ThreadCpu.Kinds"/>).</summary>
+    /// <summary>The child's CPU ms per second of the window by kind of thread (<see cref="ThreadCpu.Kinds"/>).</summary>
     public Dictionary<string, double>? ThreadCpuMsPerSecond { get; init; }
+
+    /// <summary>Shop workloads: the thread pool's worker threads when the window closed (the runtime walks each at every tick).</summary>
+    public int PoolThreads { get; init; }
 
     /// <summary>The child's garbage collections (gen 0 and up) per second: cpu, in the window; shop, from ready to stop.</summary>
     public double GcsPerSecond { get; init; }

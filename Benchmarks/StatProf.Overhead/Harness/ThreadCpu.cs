@@ -49,6 +49,10 @@ internal static class ThreadCpu
         return result;
     }
 
+    /// <summary>The thread pool's worker threads in a snapshot (<c>.NET TP Worker</c>).</summary>
+    public static int PoolWorkers(Dictionary<int, (string Name, long Ticks)> threads) =>
+        threads.Values.Count(t => t.Name.StartsWith(".NET TP Worker", StringComparison.Ordinal));
+
     /// <summary>CPU milliseconds per second of <paramref name="seconds"/>, by kind, between two snapshots.</summary>
     public static Dictionary<string, double> PerSecondByKind(
         Dictionary<int, (string Name, long Ticks)> start, Dictionary<int, (string Name, long Ticks)> end, double seconds)
