@@ -37,9 +37,9 @@ var workloads = new Option<string[]>("--workloads")
 workloads.AcceptOnlyFromAmong(Plan.AllWorkloads);
 var profilers = new Option<string[]>("--profilers")
 {
-    Description = "Which configurations of the cpu and shop parts to run, by key (default: all; none is always run, as the baseline).",
+    Description = "Which configurations of the cpu and shop parts to run, by key (default: all but dotnet-trace-10ms; none is always run, as the baseline).",
     AllowMultipleArgumentsPerToken = true,
-    DefaultValueFactory = _ => [.. Plan.Profilers.Select(p => p.Key())],
+    DefaultValueFactory = _ => [.. Plan.DefaultProfilers.Select(p => p.Key())],
 };
 profilers.AcceptOnlyFromAmong([.. Plan.Profilers.Select(p => p.Key())]);
 var replot = new Option<string?>("--replot") { Description = "Write results and plots again from a runs.jsonl of an earlier run, without running anything.", Hidden = true };

@@ -89,7 +89,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
         using Child child = Child.Start(profiler, args);
         child.WaitFor(ChildProtocol.Ready, ChildTimeout);
         using PauseWatch? pauses = probe ? PauseWatch.Start(child.Id) : null;
-        using DotnetTrace? trace = profiler == Profiler.DotnetTrace
+        using DotnetTrace? trace = profiler.AttachesDotnetTrace()
             ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"{workload}-{round}-{position}.nettrace"), TimeSpan.FromSeconds(60))
             : null;
         TimeSpan peerWarm = trace is null ? TimeSpan.Zero : ProcessCpu.Read(trace.Id);
@@ -142,7 +142,7 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
             ["shop", "--profiler", profiler.Key(), "--port", port.ToString(CultureInfo.InvariantCulture), "--records", records],
             new Dictionary<string, string> { [PoolThreadTimeoutVariable] = PoolThreadTimeoutMs });
         child.WaitFor(ChildProtocol.Ready, ChildTimeout);
-        using DotnetTrace? trace = profiler == Profiler.DotnetTrace
+        using DotnetTrace? trace = profiler.AttachesDotnetTrace()
             ? DotnetTrace.Attach(dotnetTrace, child.Id, Path.Combine(scratch, $"shop-{round}-{position}.nettrace"), TimeSpan.FromSeconds(90))
             : null;
         TimeSpan warmed = TimeSpan.Zero;

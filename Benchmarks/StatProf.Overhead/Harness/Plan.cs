@@ -28,6 +28,9 @@ internal sealed record Plan(
     /// <summary>Every configuration of the CPU and shop workloads, in their first round's order.</summary>
     public static readonly Profiler[] Profilers = Enum.GetValues<Profiler>();
 
+    /// <summary>The configurations a run has when <c>--profilers</c> is not given: all but the 10 ms peer.</summary>
+    public static readonly Profiler[] DefaultProfilers = [.. Profilers.Where(p => p != Profiler.DotnetTrace10)];
+
     /// <summary>
     /// Whether the warm-up also lasts until the JIT's tiering is quiet (<see cref="JitQuiet"/>; the
     /// full mode), or exactly <see cref="WarmUpSeconds"/> (the short modes, which must stay short).
@@ -45,7 +48,7 @@ internal sealed record Plan(
     public static readonly string[] AllWorkloads = ["cpu", "shop", "shop-rate", "pause"];
 
     /// <summary>The configurations this run's cpu and shop parts run (<c>--profilers</c>; none always).</summary>
-    public Profiler[] Configurations { get; init; } = Profilers;
+    public Profiler[] Configurations { get; init; } = DefaultProfilers;
 
     /// <summary>CI's smoke test: every configuration once, runs of about a second (≈ 1 min).</summary>
     public static readonly Plan Smoke = new("smoke", 1, 1, 0.5, 1.5, [8, 64], [Profiler.None, Profiler.Tick1], 1, 1);

@@ -20,6 +20,12 @@ internal enum Profiler
 
     /// <summary><c>dotnet-trace collect -p PID</c> (its default profiles), attached to the plain workload.</summary>
     DotnetTrace,
+
+    /// <summary>
+    /// The same at a 10 ms tick (the child started with <c>DOTNET_EventPipeThreadSamplingRate=A</c>):
+    /// the peer at StatProf's 10 ms configuration. Not in the default run (<c>--profilers dotnet-trace-10ms</c>).
+    /// </summary>
+    DotnetTrace10,
 }
 
 /// <summary>What each <see cref="Profiler"/> means for a child process.</summary>
@@ -37,6 +43,7 @@ internal static class ProfilerExtensions
         Profiler.Tick10 => "statprof-10ms",
         Profiler.Tick100 => "statprof-100ms",
         Profiler.DotnetTrace => "dotnet-trace",
+        Profiler.DotnetTrace10 => "dotnet-trace-10ms",
         _ => throw new ArgumentOutOfRangeException(nameof(profiler)),
     };
 
@@ -54,6 +61,9 @@ internal static class ProfilerExtensions
         throw new ArgumentException($"unknown profiler '{key}'", nameof(key));
     }
 
+    /// <summary>Whether dotnet-trace is attached to the child.</summary>
+    public static bool AttachesDotnetTrace(this Profiler profiler) => profiler is Profiler.DotnetTrace or Profiler.DotnetTrace10;
+
     /// <summary>Whether StatProf is embedded in the child.</summary>
     public static bool EmbedsStatProf(this Profiler profiler) => profiler is Profiler.Idle or Profiler.Tick1 or Profiler.Tick10 or Profiler.Tick100;
 
@@ -64,7 +74,7 @@ internal static class ProfilerExtensions
     public static double? TickMilliseconds(this Profiler profiler) => profiler switch
     {
         Profiler.Tick1 or Profiler.DotnetTrace => 1,
-        Profiler.Tick10 => 10,
+        Profiler.Tick10 or Profiler.DotnetTrace10 => 10,
         Profiler.Tick100 => 100,
         _ => null,
     };
@@ -75,7 +85,7 @@ internal static class ProfilerExtensions
     /// </summary>
     public static string? TickSetting(this Profiler profiler) => profiler switch
     {
-        Profiler.Tick10 => "A",
+        Profiler.Tick10 or Profiler.DotnetTrace10 => "A",
         Profiler.Tick100 => "64",
         _ => null,
     };
