@@ -127,9 +127,10 @@ internal sealed class Driver(Plan plan, string dotnetTrace, string scratch, Text
     }
 
     /// <summary>
-    /// One shop child, warmed up once, measured under <see cref="HttpLoad"/>'s closed loops
-    /// (<c>shop</c>), then under <see cref="FixedRateLoad"/> (<c>shop-rate</c>, after a second at
-    /// that rate): one record per load. The child's GC and StatProf figures cover its whole run.
+    /// One shop child, measured under <see cref="HttpLoad"/>'s closed loops (<c>shop</c>) and/or
+    /// <see cref="FixedRateLoad"/> (<c>shop-rate</c>), whichever the plan runs: the first load warms
+    /// the child up (<see cref="JitQuiet"/>, the pool included), a second one gets at least a second
+    /// at its own pace first. One record per load; the child's GC and StatProf figures cover its whole run.
     /// </summary>
     private async Task<List<RunRecord>> RunShopAsync(Profiler profiler, int round, int position, bool closed, bool rated)
     {

@@ -109,8 +109,7 @@ internal static class HttpLoad
 /// CPU time per request compares configurations without the closed loops' feedback (a slower
 /// server batches more requests per wake-up and spends less CPU on each). Latency runs from each
 /// request's scheduled instant (no coordinated omission); a request not sent because
-/// <see cref="MaxInFlight"/> were waiting counts as an error. The same child is measured under
-/// <see cref="HttpLoad"/> first, so it is warm.
+/// <see cref="MaxInFlight"/> were waiting counts as an error.
 /// </summary>
 internal static class FixedRateLoad
 {
