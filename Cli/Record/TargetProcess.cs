@@ -51,9 +51,14 @@ internal static class TargetProcess
         // A runtime killed with SIGKILL leaves its socket behind, and process ids are reused: a new
         // process can inherit a dead runtime's socket name. The runtime names its socket with its
         // start time in clock ticks since boot (field 22 of /proc/PID/stat), so only that one is its own.
-        return StartTicks(pid) is { } start
-            ? Array.FindAll(sockets, socket => socket.EndsWith($"-{pid}-{start}-socket", StringComparison.Ordinal))
-            : sockets;
+        // A process that is gone (its /proc entry too) owns none of them: a program that exited at
+        // once would otherwise be taken for the dead runtime whose socket it left.
+        if (StartTicks(pid) is { } start)
+        {
+            return Array.FindAll(sockets, socket => socket.EndsWith($"-{pid}-{start}-socket", StringComparison.Ordinal));
+        }
+
+        return OperatingSystem.IsLinux() && !Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}") ? [] : sockets;
     }
 
     /// <summary>The process's start time in clock ticks since boot, on Linux; null where it cannot be read.</summary>

@@ -23,6 +23,7 @@ internal sealed class SamplingSession : IDisposable
     private readonly bool _sourceLines;
     private TraceLogEventSource? _source;
     private Exception? _startError;
+    private volatile string _phase = "in the method rundown or before the first event";
     private volatile bool _stopRequested;
 
     private SamplingSession(DiagnosticsClient client, EventPipeSession session, SampleProcessor processor, Action<Exception> onReaderFault, bool sourceLines)
@@ -82,7 +83,7 @@ internal sealed class SamplingSession : IDisposable
             result.Dispose();
             string why = ready
                 ? DiagnosticsAvailability.Unreachable(result._startError!)
-                : $"StatProf cannot sample: the runtime's sampling session did not start within {options.StartTimeout.TotalSeconds:0.#} s.";
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"StatProf cannot sample: the runtime's sampling session did not start within {options.StartTimeout.TotalSeconds:0.#} s (opened in {result.SessionStartLatency.TotalSeconds:0.###} s, then stuck {result._phase}).");
             throw new SamplerUnavailableException(why, result._startError ?? new TimeoutException(why));
         }
 
@@ -111,6 +112,7 @@ internal sealed class SamplingSession : IDisposable
             // Stop() ends the stream, which unblocks it if it never comes.
             var source = TraceLog.CreateFromEventPipeSession(_session, TraceLog.EventPipeRundownConfiguration.Enable(_client));
             _source = source;
+            _phase = "attaching the reader";
             _processor.Attach(source);
             if (_sourceLines)
             {
@@ -132,6 +134,7 @@ internal sealed class SamplingSession : IDisposable
                     }
                 })
                 { IsBackground = true, Name = "StatProf rundown maps" };
+                _phase = "waiting for the IL-to-native maps";
                 rundown.Start();
                 rundown.Join(MapsWait);
             }

@@ -73,7 +73,7 @@ public sealed class LiveEndpointTests : IDisposable
         Thread.Sleep(200);
 
         RawResponse text = RawHttp.Get(_endpoint.Port, "/dump");
-        Assert.Equal(200, text.Status);
+        Assert.True(text.Status == 200, $"{text.Status} after {text.Elapsed}: {text.Body}");
         Assert.StartsWith("text/plain", text.Headers["Content-Type"], StringComparison.Ordinal);
         Assert.Matches(@"^Thread dump of process \d+ at .*: \d+ managed threads, \d+ running, \d+ waiting", text.Body);
         string[] blocks = text.Body.Split("\n\n");
@@ -82,6 +82,7 @@ public sealed class LiveEndpointTests : IDisposable
         Assert.Contains("\"sleeper\"", sleeper.Split('\n')[0], StringComparison.Ordinal); // the OS thread name, Linux
 
         RawResponse json = RawHttp.Get(_endpoint.Port, "/dump?format=json");
+        Assert.True(json.Status == 200, $"{json.Status} after {json.Elapsed}: {json.Body}");
         using JsonDocument doc = JsonDocument.Parse(json.Body);
         JsonElement burner = Assert.Single(doc.RootElement.GetProperty("threads").EnumerateArray(), t => t.GetProperty("frames").EnumerateArray().Any(f => f.GetString()!.Contains(nameof(BurnForLiveDump), StringComparison.Ordinal)));
         Assert.Equal(JsonValueKind.Null, burner.GetProperty("blockedIn").ValueKind);

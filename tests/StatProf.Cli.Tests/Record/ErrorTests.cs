@@ -27,6 +27,38 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void ASocketADeadRuntimeLeftIsNotTakenForTheProcessThatReusedItsId()
+    {
+        // A runtime killed with SIGKILL leaves dotnet-diagnostic-PID-START-socket behind; the next
+        // process with that id, .NET or not, must not be taken for it, and neither must a process
+        // that exited already (statprof record of a program that ends at once raced on this).
+        using Process sleep = Process.Start("sleep", ["60"])!;
+        using Process gone = Process.Start("true")!;
+        gone.WaitForExit();
+        string[] stale = [.. new[] { sleep.Id, gone.Id }.Select(pid => Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-1-socket"))];
+        try
+        {
+            foreach (string path in stale)
+            {
+                File.WriteAllText(path, string.Empty);
+            }
+
+            Assert.Empty(StatProf.Cli.Record.TargetProcess.Sockets(gone.Id));
+            var (exit, stderr) = Attach(new AttachSettings { ProcessId = sleep.Id, Output = Output() });
+            Assert.Equal(4, exit);
+            Assert.Equal($"statprof attach: cannot attach to process {sleep.Id} (sleep): it is not a .NET process (no dotnet-diagnostic socket, no CoreCLR loaded).", OneLine(stderr));
+        }
+        finally
+        {
+            sleep.Kill();
+            foreach (string path in stale)
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    [Fact]
     public void AttachToAProcessThatIsNotDotnet()
     {
         using Process sleep = Process.Start("sleep", ["60"])!;

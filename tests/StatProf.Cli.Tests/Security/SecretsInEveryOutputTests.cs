@@ -59,8 +59,8 @@ public sealed class SecretsInEveryOutputTests(ITestOutputHelper output) : IDispo
         using (TargetProcess target = TargetProcess.Start("StatProfWebTarget", records, livePort.ToString(System.Globalization.CultureInfo.InvariantCulture), key))
         {
             string url = target.FirstLine["listening ".Length..];
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-            Task<HttpResponseMessage> slow = http.SendAsync(Planted($"{url}/slow/a?token=QUERYSECRET1&seconds=20"));
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(180) };
+            Task<HttpResponseMessage> slow = http.SendAsync(Planted($"{url}/slow/a?token=QUERYSECRET1&seconds=120"));
             Task<HttpResponseMessage> spin = http.SendAsync(Planted($"{url}/spin/b?q=QUERYSECRET2&seconds=12"));
 
             string live = $"http://127.0.0.1:{livePort}";
@@ -94,6 +94,12 @@ public sealed class SecretsInEveryOutputTests(ITestOutputHelper output) : IDispo
             var (jsonExit, json, jsonErr) = DumpRun.Executable([], "dump", "-p", target.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "json");
             Assert.True(jsonExit == 0, jsonErr);
             outputs.Add(("statprof dump json", json, "/slow/a"));
+
+            // The slow request sleeps until every output above is taken (seconds each on a loaded machine).
+            using (HttpResponseMessage release = await http.GetAsync($"{url}/release"))
+            {
+                Assert.Equal(HttpStatusCode.OK, release.StatusCode);
+            }
 
             Assert.Equal(HttpStatusCode.OK, (await slow).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await spin).StatusCode);

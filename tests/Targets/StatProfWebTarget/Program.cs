@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 // Prints "listening http://127.0.0.1:PORT" once up (its only output: logging is off). Slow requests (threshold 200 ms, a dump every
 // 50 ms) go to RECORD_DIRECTORY; the live endpoint listens on 127.0.0.1:LIVE_PORT with LIVE_KEY.
 // The header X-Tenant-Secret is captured and declared sensitive (a configured key), as a service
-// would do for its own secret headers. /slow/{name}?seconds= blocks its thread; /spin/{name}?seconds=
+// would do for its own secret headers. /slow/{name}?seconds= blocks its thread in Thread.Sleep until
+// the seconds pass or /release is asked (a test's checks then need not race a fixed sleep); /spin/{name}?seconds=
 // burns CPU; /block/{name} waits synchronously on async work (a burst starves the thread pool).
 // The host's shutdown timeout is 5 s.
 var builder = WebApplication.CreateSlimBuilder(args[3..]);
@@ -30,10 +31,21 @@ builder.Services.AddStatProf(builder.Configuration.GetSection("StatProf"), optio
 var app = builder.Build();
 app.Services.GetRequiredService<StatProf.AspNetCore.StatProfHttpOptions>().CapturedHeaders.Add("X-Tenant-Secret");
 app.UseStatProf();
+var released = new CancellationTokenSource();
 app.MapGet("/slow/{name}", (string name, double? seconds) =>
 {
-    Thread.Sleep(TimeSpan.FromSeconds(seconds ?? 2));
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    while (clock.Elapsed.TotalSeconds < (seconds ?? 2) && !released.IsCancellationRequested)
+    {
+        Thread.Sleep(50);
+    }
+
     return $"slept for {name}";
+});
+app.MapGet("/release", () =>
+{
+    released.Cancel();
+    return "released";
 });
 app.MapGet("/spin/{name}", (string name, double? seconds) =>
 {
