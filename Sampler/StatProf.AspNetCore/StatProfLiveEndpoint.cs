@@ -63,7 +63,7 @@ public sealed class StatProfLiveEndpoint : IDisposable
             IPAddress address = IPAddress.Parse(_options.Address);
             try
             {
-                _server = new LiveHttpServer(address, _options.Port, _options.MaxConnections, new LivePages(_options, _logger).Handle, _log);
+                _server = new LiveHttpServer(address, _options.Port, _options.MaxConnections, new LivePages(_options, _logger, _warm).Handle, _log);
             }
             catch (Exception ex)
             {
@@ -103,6 +103,8 @@ public sealed class StatProfLiveEndpoint : IDisposable
     /// One short sampling session at start, on a background thread: the first dump, often asked for
     /// when the service is already in trouble, then does not pay for loading and compiling the
     /// tracing code (measured: the first session's start takes 1-3 s on a loaded 2-core machine).
+    /// <c>/dump</c> and <c>/flame</c> asked meanwhile wait for it rather than start a second session
+    /// beside it.
     /// </summary>
     private void StartWarmUp()
     {

@@ -14,14 +14,21 @@ namespace StatProf.AspNetCore.Live;
 /// </summary>
 internal sealed class LivePages
 {
+    // How long /dump and /flame wait for the endpoint's warm-up session to end before they start
+    // their own: two sessions starting at once each read the runtime's method rundown, and on a
+    // loaded machine neither then starts in time (the warm-up takes 1-3 s; the wait ends with it).
+    private static readonly TimeSpan WarmUpWait = TimeSpan.FromSeconds(30);
+
     private readonly byte[]? _keyHash;
     private readonly LongRequestLogger? _logger;
     private readonly StatProfLiveOptions _options;
+    private readonly ManualResetEventSlim _warm;
 
-    public LivePages(StatProfLiveOptions options, LongRequestLogger? logger)
+    public LivePages(StatProfLiveOptions options, LongRequestLogger? logger, ManualResetEventSlim warm)
     {
         _options = options;
         _logger = logger;
+        _warm = warm;
         _keyHash = string.IsNullOrEmpty(options.Key) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Key));
     }
 
@@ -37,10 +44,16 @@ internal sealed class LivePages
         {
             "" => LiveHttpResponse.Html(Index(keySuffix)),
             "/requests" => format == "json" ? LiveHttpResponse.Json(RequestsJson()) : LiveHttpResponse.Html(RequestsHtml()),
-            "/dump" => Dump(format),
-            "/flame" => Flame(request, format),
+            "/dump" => AfterWarmUp(() => Dump(format)),
+            "/flame" => AfterWarmUp(() => Flame(request, format)),
             _ => LiveHttpResponse.Text(404, $"No page {request.Path}; pages: /requests, /dump, /flame."),
         };
+    }
+
+    private LiveHttpResponse AfterWarmUp(Func<LiveHttpResponse> page)
+    {
+        _warm.Wait(WarmUpWait);
+        return page();
     }
 
     /// <summary>Compares SHA-256 hashes of the keys in constant time (equal lengths whatever the input).</summary>

@@ -11,6 +11,11 @@ namespace StatProf.AspNetCore.Live;
 /// </summary>
 internal static class LiveSampling
 {
+    // A dump is asked for when the service is in trouble, often on a saturated machine, where a
+    // session's start (mostly the method rundown that names frames: 1-1.3 s on a quiet 2-core
+    // machine) measured 2-6 s and once past 15 s: a late answer is worth more than an error.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
     // Frames that say what a waiting thread is blocked in, most telling first: the first of these
     // found anywhere on the stack wins (Task.Wait blocks in ManualResetEventSlim.Wait, leaf-side).
     private static readonly (string Frame, string Meaning)[] BlockingFrames =
@@ -37,7 +42,7 @@ internal static class LiveSampling
     public static IReadOnlyList<ThreadStack> Dump(int ticks, TimeSpan timeout, out PoolRelief relief, out string timings)
     {
         using PoolRelief lifted = relief = PoolRelief.WhileSampling();
-        var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, RingCapacity = 1 << 16, MaxDistinctStacks = 50_000, StopTimeout = TimeSpan.FromSeconds(1) });
+        var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, RingCapacity = 1 << 16, MaxDistinctStacks = 50_000, StartTimeout = StartTimeout, StopTimeout = TimeSpan.FromSeconds(1) });
         var phase = Stopwatch.StartNew();
         try
         {
@@ -90,7 +95,7 @@ internal static class LiveSampling
     public static string Folded(TimeSpan duration)
     {
         using PoolRelief relief = PoolRelief.WhileSampling();
-        using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, StopTimeout = TimeSpan.FromSeconds(2) });
+        using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, StartTimeout = StartTimeout, StopTimeout = TimeSpan.FromSeconds(2) });
         var counts = new Dictionary<int, long>();
         var buffer = new ThreadSample[8192];
         long firstTick = -1;
