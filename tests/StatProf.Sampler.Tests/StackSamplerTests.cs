@@ -269,6 +269,18 @@ public sealed class StackSamplerTests
     }
 
     [Fact]
+    public void SessionThatDoesNotStartInTimeIsRefusedSayingWhereItStuck()
+    {
+        // No session reads the runtime's method rundown within a millisecond.
+        using var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads, StartTimeout = TimeSpan.FromMilliseconds(1) });
+
+        SamplerUnavailableException refused = Assert.Throws<SamplerUnavailableException>(sampler.Start);
+
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(refused.Message, @"^StatProf cannot sample: the runtime's sampling session did not start within 0\.001 s \(opened in \d+(\.\d+)? s, then stuck in the method rundown or before the first event\)\.$"), refused.Message);
+        Assert.False(sampler.IsRunning);
+    }
+
+    [Fact]
     public void DisposeStopsSamplingAndLaterStartIsRefused()
     {
         var sampler = new StackSampler(new SamplerOptions { Mode = SamplingMode.AllThreads });

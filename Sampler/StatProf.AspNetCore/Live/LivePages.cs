@@ -16,7 +16,7 @@ internal sealed class LivePages
 {
     // How long /dump and /flame wait for the endpoint's warm-up session to end before they start
     // their own: two sessions starting at once each read the runtime's method rundown, and on a
-    // loaded machine neither then starts in time (the warm-up takes 1-3 s; the wait ends with it).
+    // loaded machine neither then starts soon (the warm-up measured 2-6 s there; the wait ends with it).
     private static readonly TimeSpan WarmUpWait = TimeSpan.FromSeconds(30);
 
     private readonly byte[]? _keyHash;

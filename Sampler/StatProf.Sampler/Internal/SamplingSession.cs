@@ -77,13 +77,14 @@ internal sealed class SamplingSession : IDisposable
         var result = new SamplingSession(client, session, processor, onReaderFault, options.SourceLines) { SessionStartLatency = clock.Elapsed };
         result._thread.Start();
         bool ready = result._ready.Wait(options.StartTimeout);
+        string phase = result._phase; // before the stop below lets the reader move on
         if (!ready || result._startError is not null)
         {
             result.Stop(options.StopTimeout, logger: null);
             result.Dispose();
             string why = ready
                 ? DiagnosticsAvailability.Unreachable(result._startError!)
-                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"StatProf cannot sample: the runtime's sampling session did not start within {options.StartTimeout.TotalSeconds:0.#} s (opened in {result.SessionStartLatency.TotalSeconds:0.###} s, then stuck {result._phase}).");
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"StatProf cannot sample: the runtime's sampling session did not start within {options.StartTimeout.TotalSeconds:0.###} s (opened in {result.SessionStartLatency.TotalSeconds:0.###} s, then stuck {phase}).");
             throw new SamplerUnavailableException(why, result._startError ?? new TimeoutException(why));
         }
 
