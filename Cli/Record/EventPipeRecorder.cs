@@ -40,9 +40,11 @@ internal sealed class EventPipeRecorder : IDisposable
     private TraceLogEventSource? _source;
     private TraceLog? _log;
     private DateTime _nextSweep;
+    private DateTime _latestSample;
     private DateTime _nextTrim;
     private long _ticks;
     private volatile bool _stopRequested;
+    private long _stopTimestamp = long.MaxValue; // samples taken after the stop are left out; those before it, read late, are kept
 
     private EventPipeRecorder(DiagnosticsClient client, EventPipeSession session, ISampleSink sink, int pid)
     {
@@ -126,10 +128,11 @@ internal sealed class EventPipeRecorder : IDisposable
 
     /// <summary>
     /// Stops the session (the runtime flushes what it holds) and waits at most
-    /// <paramref name="timeout"/> for the reader. Never throws.
+    /// <paramref name="timeout"/> for the reader to read the samples taken before this call. Never throws.
     /// </summary>
     public void Stop(TimeSpan timeout)
     {
+        Volatile.Write(ref _stopTimestamp, Stopwatch.GetTimestamp());
         _stopRequested = true;
         var stopper = new Thread(() =>
         {
@@ -302,7 +305,7 @@ internal sealed class EventPipeRecorder : IDisposable
             _stackByIndex.Clear(); // stacks resolved without these maps may have had no lines
         }
 
-        if (data.ProviderGuid != SampleProfilerProvider || _stopRequested)
+        if (data.ProviderGuid != SampleProfilerProvider)
         {
             return;
         }
@@ -310,11 +313,29 @@ internal sealed class EventPipeRecorder : IDisposable
 #pragma warning disable CS0618 // "Discouraged", not obsolete: QPC is the monotonic clock shared by both processes.
         long qpc = data.TimeStampQPC;
 #pragma warning restore CS0618
+        if (qpc > Volatile.Read(ref _stopTimestamp))
+        {
+            return; // taken after the stop (the reader can be seconds behind on a loaded machine: what came before is kept)
+        }
+
         DateTime time = _anchorUtc.AddTicks((long)((qpc - _anchorQpc) * (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
         Interlocked.Increment(ref _ticks);
         DumpState state = ReadState(data);
         IReadOnlyList<FrameRecord> frames = Resolve(data, leafIsReturnAddress: state != DumpState.Running);
         _sink.OnSample(time, data.ThreadID, state, frames);
+
+        if (time > _latestSample)
+        {
+            if (_latestSample != default && time - _latestSample > StreamGap)
+            {
+                // The target's ticks stopped for a while (its sampler thread descheduled on a saturated
+                // machine, a stalled VM): every thread was absent from them, and none ended for that.
+                // Judge again once a whole sweep age of ticks has come after the gap.
+                _nextSweep = time + SweepAge;
+            }
+
+            _latestSample = time;
+        }
 
         if (time >= _nextSweep)
         {
@@ -332,7 +353,10 @@ internal sealed class EventPipeRecorder : IDisposable
         }
     }
 
-    /// <summary>How long a thread may go unsampled before it is taken as ended.</summary>
+    /// <summary>A pause in the stream of ticks this long is the target's sampler stalled, not threads ending.</summary>
+    private static readonly TimeSpan StreamGap = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a thread may go unsampled, while ticks go on, before it is taken as ended.</summary>
     public TimeSpan SweepAge { get; init; } = TimeSpan.FromSeconds(1);
 
     private static DumpState ReadState(TraceEvent data)

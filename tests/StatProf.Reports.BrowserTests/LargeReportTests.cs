@@ -42,7 +42,7 @@ public sealed class LargeReportTests(BrowserFixture browser) : IDisposable
         await using ReportPage page = await ReportPage.OpenAsync(browser.Browser, path);
         TimeSpan load = clock.Elapsed;
 
-        Assert.True(load < TimeSpan.FromSeconds(10), $"loaded in {load.TotalSeconds:F1} s");
+        Assert.True(load < TimeSpan.FromSeconds(30), $"loaded in {load.TotalSeconds:F1} s"); // the figure is measured in docs; this catches a page that hangs
         int drawn = await page.Page.EvaluateAsync<int>("window.statprofReport.drawnFrames()");
         Assert.InRange(drawn, 50, 3_000); // the 50 modules and their parents, not 20 000 slivers
         Assert.Matches(@"^[\d,]+ more frames narrower than 1 px not drawn at this zoom", await page.Page.TextContentAsync("#hidden-note"));

@@ -70,14 +70,21 @@ public sealed class ProbeProcessTests
     {
         // The runtime reads it as a hexadecimal number of milliseconds (see docs/sampling.md):
         // "A" is a 10 ms tick, against the 1 ms default.
-        var (defaultExit, defaultOut, _) = RunProbe(2);
-        var (slowExit, slowOut, slowErr) = RunProbe(2, ("DOTNET_EventPipeThreadSamplingRate", "A"));
+        // The measured tick is the median of the last 128 intervals: a loaded machine only lengthens it
+        // (docs/sampling.md: 1.17-1.57 ms in 12 of 18 default runs, 3.8-6.4 ms in 6 disturbed ones). The
+        // default is therefore measured up to three times and its shortest median kept.
+        var defaultTicks = new List<double>();
+        for (int run = 0; run < 3 && (defaultTicks.Count == 0 || defaultTicks.Min() > 3); run++)
+        {
+            var (defaultExit, defaultOut, defaultErr) = RunProbe(2);
+            Assert.True(defaultExit == 0, defaultErr);
+            defaultTicks.Add(JsonDocument.Parse(defaultOut).RootElement.GetProperty("tickMs").GetDouble());
+        }
 
-        Assert.Equal(0, defaultExit);
+        var (slowExit, slowOut, slowErr) = RunProbe(2, ("DOTNET_EventPipeThreadSamplingRate", "A"));
         Assert.True(slowExit == 0, slowErr);
-        double defaultTick = JsonDocument.Parse(defaultOut).RootElement.GetProperty("tickMs").GetDouble();
         double slowTick = JsonDocument.Parse(slowOut).RootElement.GetProperty("tickMs").GetDouble();
-        Assert.InRange(defaultTick, 0.5, 5);
-        Assert.InRange(slowTick, 8, 20);
+        Assert.True(defaultTicks.Min() is >= 0.5 and <= 3, $"default tick medians {string.Join(", ", defaultTicks)} ms");
+        Assert.InRange(slowTick, 8, 40);
     }
 }

@@ -16,6 +16,13 @@ internal static class LiveSampling
     // machine) measured 2-6 s and once past 15 s: a late answer is worth more than an error.
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
+    // A started session's first samples reach the ring a buffer flush later (~0.1 s, seconds on a
+    // saturated machine): a window is counted from the first tick drained, not from the start.
+    private static readonly TimeSpan FirstTickWait = TimeSpan.FromSeconds(10);
+
+    // After a flame's window, how long to wait for the samples taken up to its end before stopping.
+    private static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(5);
+
     // Frames that say what a waiting thread is blocked in, most telling first: the first of these
     // found anywhere on the stack wins (Task.Wait blocks in ManualResetEventSlim.Wait, leaf-side).
     private static readonly (string Frame, string Meaning)[] BlockingFrames =
@@ -37,7 +44,8 @@ internal static class LiveSampling
 
     /// <summary>
     /// Samples every thread for a few ticks and returns each thread's last stack. Takes the session
-    /// start (a few hundred ms) plus about <paramref name="ticks"/> ms.
+    /// start (a few hundred ms) plus about <paramref name="ticks"/> ms; at most <paramref name="timeout"/>
+    /// after the first tick arrived (and at most 10 s for it to arrive).
     /// </summary>
     public static IReadOnlyList<ThreadStack> Dump(int ticks, TimeSpan timeout, out PoolRelief relief, out string timings)
     {
@@ -60,12 +68,19 @@ internal static class LiveSampling
         var buffer = new ThreadSample[4096];
         long firstTick = -1;
         long lastSeen = -1;
-        while (clock.Elapsed < timeout)
+        TimeSpan firstTickAt = TimeSpan.Zero;
+        while (true)
         {
             Thread.Sleep(10);
+            bool hadTick = firstTick >= 0;
             Drain(sampler, buffer, s => last[s.OsThreadId] = s, ref firstTick, out long lastTick);
             lastSeen = lastTick;
-            if (firstTick >= 0 && lastTick - firstTick >= ticks)
+            if (!hadTick && firstTick >= 0)
+            {
+                firstTickAt = clock.Elapsed;
+            }
+
+            if (firstTick >= 0 ? lastTick - firstTick >= ticks || clock.Elapsed - firstTickAt >= timeout : clock.Elapsed >= FirstTickWait)
             {
                 break;
             }
@@ -101,10 +116,25 @@ internal static class LiveSampling
         long firstTick = -1;
         void Count(ThreadSample s) => counts[s.StackId] = counts.GetValueOrDefault(s.StackId) + 1;
         sampler.Start();
+
+        // The window opens at the first tick drained and closes once the samples taken up to its end
+        // are in: on a saturated machine they come seconds late, and a stop leaves the late ones out.
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < duration)
+        while (firstTick < 0 && clock.Elapsed < FirstTickWait)
+        {
+            Thread.Sleep(20);
+            Drain(sampler, buffer, Count, ref firstTick, out _);
+        }
+
+        long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < end)
         {
             Thread.Sleep(100);
+            Drain(sampler, buffer, Count, ref firstTick, out _);
+        }
+
+        for (clock.Restart(); sampler.LatestTickTimestamp < end && clock.Elapsed < CatchUpWait; Thread.Sleep(20))
+        {
             Drain(sampler, buffer, Count, ref firstTick, out _);
         }
 

@@ -25,6 +25,8 @@ public sealed class LongRequestLogger : IDisposable
 {
     private static readonly TimeSpan StepPeriod = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan EndWaitLimit = TimeSpan.FromSeconds(10); // samples can lag seconds behind on a loaded machine
+    private static readonly TimeSpan StartRetryDelay = TimeSpan.FromSeconds(1); // after a start that failed (timed out, or no diagnostics)
+    private static readonly TimeSpan ShutdownWaitLimit = TimeSpan.FromSeconds(5); // how long Dispose follows ended requests' late samples
 
     private readonly LongRequestLoggerOptions _options;
     private readonly StackSampler _sampler;
@@ -44,6 +46,8 @@ public sealed class LongRequestLogger : IDisposable
     private readonly HashSet<string> _reportedFaults = [];
     private readonly SourceLines _lines;
     private volatile bool _stopping;
+    private int _reclaimPasses;
+    private long _nextStartAttempt;
     private long _coveredFrom = long.MaxValue;
     private long _idleSince;
     private long _nextStats;
@@ -188,8 +192,9 @@ public sealed class LongRequestLogger : IDisposable
     }
 
     /// <summary>
-    /// Stops the logger: writes the end records of the slow requests that ended, a stats record, stops
-    /// sampling and closes the record file. Bounded in time; never throws.
+    /// Stops the logger: writes the end records of the slow requests that ended (first following, for at
+    /// most 5 s, the samples still on their way to them), a stats record, stops sampling and closes the
+    /// record file. Bounded in time; never throws.
     /// </summary>
     public void Dispose()
     {
@@ -216,6 +221,9 @@ public sealed class LongRequestLogger : IDisposable
 
     /// <summary>Test hook: the threads the sampler's filter knows.</summary>
     internal int KnownThreads => _sampler.MonitoredThreads.KnownThreads;
+
+    /// <summary>Test hook: the passes that reclaimed ended threads' states (about one a second).</summary>
+    internal int ReclaimPasses => Volatile.Read(ref _reclaimPasses);
 
     /// <summary>Test hook: the request states the registry holds (in use or pooled).</summary>
     internal int RegisteredStates => _registry.All.Length;
@@ -273,9 +281,9 @@ public sealed class LongRequestLogger : IDisposable
         long now = Stopwatch.GetTimestamp();
         CoarseClock.Calibrate();
         FindLongRequests(now);
-        if (NeedsSampling() || _pendingEnds.Count > 0 || !_endNotices.IsEmpty)
+        if (_options.Continuous || NeedsSampling() || _pendingEnds.Count > 0 || !_endNotices.IsEmpty)
         {
-            EnsureSampling();
+            EnsureSampling(); // in continuous mode too: a start that timed out on a saturated machine is tried again
         }
 
         long watermark = _sampler.LatestTickTimestamp; // before draining: every sample up to it is in the ring
@@ -283,7 +291,7 @@ public sealed class LongRequestLogger : IDisposable
         CollectEndNotices();
         ForgetRequestsThatEndedUnannounced();
         EmitAwaitingDumps(watermark);
-        FinishEndedRequests(watermark, now);
+        FinishEndedRequests(watermark, now, force: false);
         StopWhenIdle(now);
         WriteStatsEveryMinute(now);
         ReclaimEndedThreadsEverySecond(now);
@@ -296,6 +304,7 @@ public sealed class LongRequestLogger : IDisposable
             _nextReclaim = now + Stopwatch.Frequency;
             _registry.ReclaimEndedThreads();
             _sampler.MonitoredThreads.PruneEnded(now, TimeSpan.FromSeconds(5));
+            Volatile.Write(ref _reclaimPasses, _reclaimPasses + 1);
         }
     }
 
@@ -446,7 +455,7 @@ public sealed class LongRequestLogger : IDisposable
 
     private void EnsureSampling()
     {
-        if (_sampler.IsRunning)
+        if (_sampler.IsRunning || Stopwatch.GetTimestamp() < _nextStartAttempt)
         {
             return;
         }
@@ -458,6 +467,7 @@ public sealed class LongRequestLogger : IDisposable
         }
         catch (SamplerUnavailableException ex)
         {
+            _nextStartAttempt = Stopwatch.GetTimestamp() + ToTicks(StartRetryDelay);
             if (_reportedFaults.Add("unavailable"))
             {
                 _options.Logger?.LogError("{Message}", ex.Message);
@@ -623,7 +633,7 @@ public sealed class LongRequestLogger : IDisposable
         }
     }
 
-    private void FinishEndedRequests(long watermark, long now)
+    private void FinishEndedRequests(long watermark, long now, bool force)
     {
         for (int i = _pendingEnds.Count - 1; i >= 0; i--)
         {
@@ -631,7 +641,7 @@ public sealed class LongRequestLogger : IDisposable
             bool lastSamplesIn = !_sampler.IsRunning
                 || watermark >= notice.End + _slackTicks
                 || now - notice.End > ToTicks(EndWaitLimit)
-                || _stopping;
+                || force;
             if (!lastSamplesIn)
             {
                 continue;
@@ -726,11 +736,29 @@ public sealed class LongRequestLogger : IDisposable
 
     private void Shutdown()
     {
+        // A slow request that ended just before the stop has samples still on their way (seconds late on
+        // a loaded machine): follow them until they are in, for a bounded time, so its last dumps and its
+        // dump count are written; then write what is left.
+        long deadline = Stopwatch.GetTimestamp() + ToTicks(ShutdownWaitLimit);
+        CollectEndNotices();
+        while (_sampler.IsRunning && _pendingEnds.Count > 0 && Stopwatch.GetTimestamp() < deadline)
+        {
+            long caughtUpTo = _sampler.LatestTickTimestamp;
+            DrainSamples();
+            CollectEndNotices();
+            EmitAwaitingDumps(caughtUpTo);
+            FinishEndedRequests(caughtUpTo, Stopwatch.GetTimestamp(), force: false);
+            if (_pendingEnds.Count > 0)
+            {
+                Thread.Sleep(StepPeriod);
+            }
+        }
+
         long watermark = _sampler.LatestTickTimestamp;
         DrainSamples();
         CollectEndNotices();
         EmitAwaitingDumps(watermark);
-        FinishEndedRequests(watermark, Stopwatch.GetTimestamp());
+        FinishEndedRequests(watermark, Stopwatch.GetTimestamp(), force: true);
         if (_activations > 0)
         {
             WriteStats();

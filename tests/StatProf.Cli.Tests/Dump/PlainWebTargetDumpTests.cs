@@ -19,13 +19,13 @@ public sealed class PlainWebTargetDumpTests : IDisposable
     {
         Assert.StartsWith("listening http://127.0.0.1:", _target.FirstLine);
         string address = _target.FirstLine["listening ".Length..];
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        Task<string> inFlight = client.GetStringAsync($"{address}/slow/orders-42?seconds=15");
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(180) };
+        Task<string> inFlight = client.GetStringAsync($"{address}/slow/orders-42?seconds=120"); // outlives the dumps (the target is killed after)
 
         // Until the handler sleeps (a dump taken earlier may find the thread still in Kestrel's
         // request parsing or in the JIT: serving the request already, not yet in the handler).
         JsonElement? serving = null;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(60); // the cold first request, with every dump pausing the target: seconds under load
         while (serving is null && DateTime.UtcNow < deadline)
         {
             JsonElement dump = DumpRun.Json(_target.Id);
@@ -35,7 +35,7 @@ public sealed class PlainWebTargetDumpTests : IDisposable
                     && DumpRun.Frames(t.Value).Contains("System.Threading.Thread.Sleep"));
         }
 
-        Assert.True(serving is not null, "a thread serving the request, sleeping in its handler, within 10 s");
+        Assert.True(serving is not null, "a thread serving the request, sleeping in its handler, within 60 s");
         JsonElement request = serving.Value.GetProperty("request");
         Assert.Equal("GET", request.GetProperty("method").GetString());
         Assert.Equal("/slow/orders-42", request.GetProperty("path").GetString());

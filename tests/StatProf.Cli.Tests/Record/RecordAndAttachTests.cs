@@ -24,7 +24,9 @@ public sealed class RecordAndAttachTests : IDisposable
         using var stderr = new StringWriter();
 
         int exit = RecordCommand.Run(
-            new RecordSettings { Command = [Targets.Dotnet, Targets.BusyTargetDll, "3", "7"], Output = path, IntervalMs = 10 },
+            // 6 s of spinning: the recording also holds the runtime's start, which took 23 % of a 3 s
+            // run's main-thread samples with the machine saturated.
+            new RecordSettings { Command = [Targets.Dotnet, Targets.BusyTargetDll, "6", "7"], Output = path, IntervalMs = 10 },
             stdout,
             stderr,
             CancellationToken.None);
@@ -120,7 +122,7 @@ public sealed class RecordAndAttachTests : IDisposable
                 {
                     // Once dumps flow, send the SIGINT a terminal's Ctrl-C sends.
                     var clock = Stopwatch.StartNew();
-                    while ((!File.Exists(path) || Targets.Lines(path).Length < 50) && clock.Elapsed < TimeSpan.FromSeconds(60))
+                    while ((!File.Exists(path) || Targets.Lines(path).Length < 300) && clock.Elapsed < TimeSpan.FromSeconds(60)) // 20+ samples of each thread
                     {
                         Thread.Sleep(100);
                     }

@@ -50,11 +50,13 @@ public sealed partial class HostShutdownTests : IDisposable
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the slow request was never dumped");
             var stopwatch = Stopwatch.StartNew();
             Assert.Equal(0, Kill(host.Id, SigTerm));
-            Assert.True(host.WaitForExit(TimeSpan.FromSeconds(20)), "the host did not exit after SIGTERM");
+            Assert.True(host.WaitForExit(TimeSpan.FromSeconds(60)), "the host did not exit after SIGTERM");
             stopwatch.Stop();
 
             Assert.Equal(0, host.ExitCode);
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5 + 5), $"exit took {stopwatch.Elapsed.TotalSeconds:F1} s (shutdown timeout 5 s)");
+            // 5 s of Kestrel's drain, then the logger's bounded stop: well under the 30 s request it must
+            // not wait for, with room for a saturated machine (a quiet one exits in ~5.5 s).
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5 + 20), $"exit took {stopwatch.Elapsed.TotalSeconds:F1} s (shutdown timeout 5 s)");
             string errors = await stderr;
             Assert.DoesNotContain("Unhandled", errors, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal);

@@ -60,8 +60,9 @@ public sealed class TopPlainTests
     [Fact]
     public void ATargetThatExitsEndsTopWithALastLineAndExitCodeZero()
     {
-        // Long enough for the statprof process to start and attach on a loaded machine.
-        using Process target = Targets.StartBusyTarget(seconds: 8);
+        // Long enough for the statprof process to start and attach on a saturated machine (8 s was
+        // not always), and then it exits on its own.
+        using Process target = Targets.StartBusyTarget(seconds: 20);
         try
         {
             var clock = Stopwatch.StartNew();

@@ -34,6 +34,6 @@ public sealed class CoarseClockTests
         // and 470 ms in CI rehearsals, 2026-11-22), and the offset, the largest lag of the last 64
         // calibrations, carries such a lag into the readings that follow.
         Assert.True(gaps[gaps.Count / 2] < 1000, $"median gap {gaps[gaps.Count / 2]:F2} ms");
-        Assert.True(gaps[^1] < 1000, $"largest gap {gaps[^1]:F2} ms");
+        Assert.True(gaps[^1] < 5000, $"largest gap {gaps[^1]:F2} ms"); // one stall past a second must not fail it; a unit mistake is off by far more
     }
 }

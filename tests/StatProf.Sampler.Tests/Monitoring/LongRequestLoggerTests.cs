@@ -254,8 +254,9 @@ public sealed class LongRequestLoggerTests : IDisposable
             SlowSyncWork(TimeSpan.FromMilliseconds(1500));
         }
 
+        // Idle stop: 300 ms after the end record, which waits for the late samples (up to 10 s).
         var clock = Stopwatch.StartNew();
-        while (logger.IsSampling && clock.Elapsed < TimeSpan.FromSeconds(10))
+        while (logger.IsSampling && clock.Elapsed < TimeSpan.FromSeconds(30))
         {
             Thread.Sleep(50);
         }

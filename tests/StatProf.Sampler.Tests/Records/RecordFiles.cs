@@ -93,7 +93,7 @@ internal static class RecordFiles
             .ToArray();
 
     /// <summary>Waits (polling) until <paramref name="condition"/> holds; fails after <paramref name="seconds"/>.</summary>
-    public static void WaitUntil(Func<bool> condition, string what, double seconds = 10)
+    public static void WaitUntil(Func<bool> condition, string what, double seconds = 30)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!condition())

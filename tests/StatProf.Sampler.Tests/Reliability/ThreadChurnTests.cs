@@ -34,6 +34,21 @@ public sealed class ThreadChurnTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits for two reclaim passes (at most 30 s): the second began after the threads that ended so far had ended.
+    /// Fixed sleeps raced the watchdog when a saturated machine descheduled it for seconds.
+    /// </summary>
+    private static void WaitForReclaim(LongRequestLogger logger)
+    {
+        int target = logger.ReclaimPasses + 2;
+        for (var clock = Stopwatch.StartNew(); logger.ReclaimPasses < target && clock.Elapsed < TimeSpan.FromSeconds(30);)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.True(logger.ReclaimPasses >= target, "the watchdog made two reclaim passes within 30 s");
+    }
+
     [Fact]
     public void StatesOfEndedThreadsAreReusedSoThreadChurnDoesNotGrowTheRegistry()
     {
@@ -42,13 +57,21 @@ public sealed class ThreadChurnTests : IDisposable
         RunRequestsOnNewThreads(logger, 200);
         int afterFirst = logger.RegisteredStates;
         int threadsAfterFirst = logger.KnownThreads;
-        Thread.Sleep(TimeSpan.FromSeconds(2.5)); // the watchdog reclaims about once a second
+        WaitForReclaim(logger); // the watchdog reclaims about once a second
         RunRequestsOnNewThreads(logger, 200);
-        Thread.Sleep(TimeSpan.FromSeconds(2.5));
+        WaitForReclaim(logger);
         RunRequestsOnNewThreads(logger, 200);
         int afterThird = logger.RegisteredStates;
-        Thread.Sleep(TimeSpan.FromSeconds(7.5)); // ended threads are forgotten 5 s after a pass first saw them ended
+
+        // Ended threads are forgotten 5 s after a pass first saw them ended (6-7 s here on a quiet machine).
+        var forgetting = Stopwatch.StartNew();
+        while (logger.KnownThreads > 5 && forgetting.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Thread.Sleep(100);
+        }
+
         int threadsAtEnd = logger.KnownThreads;
+        Assert.True(forgetting.Elapsed >= TimeSpan.FromSeconds(4), $"ended threads were forgotten after {forgetting.Elapsed.TotalSeconds:0.0} s, before the 5 s grace");
 
         // Without reuse every one of the 600 threads keeps a state: 600. With it: at most the threads
         // that ended since the last reclaim (about a second's worth) come on top of those reused.

@@ -23,8 +23,10 @@ internal static class Program
         holding.Wait();
         Start("LockWaiter", Workload.EnterLock);
         Start("TaskWaiter", Workload.WaitForever);
+        int waiters = 2;
         if (args.Length > 2 && args[2] == "lock-object")
         {
+            waiters++;
             // The .NET 9+ System.Threading.Lock: `lock` on a Lock object enters it, not a monitor.
             using var holdingLock = new ManualResetEventSlim();
             Start("LockObjHolder", () => Workload.HoldLockObject(holdingLock));
@@ -38,8 +40,15 @@ internal static class Program
             ThreadPool.QueueUserWorkItem(_ => Workload.WaitForever());
         }
 
-        Thread.Sleep(starve * 200);
-        Thread.Sleep(300); // the waiters reach their waits
+        // Every waiter, the pool's work items included (the pool injects threads for them one or two a
+        // second, slower on a loaded machine), has come to its wait; then a little time to enter it.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref Workload.Arrived) < waiters + starve && clock.Elapsed < TimeSpan.FromSeconds(50))
+        {
+            Thread.Sleep(50);
+        }
+
+        Thread.Sleep(500);
         Console.WriteLine("ready");
         Console.Out.Flush();
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
@@ -60,6 +69,9 @@ internal static class Workload
     public static readonly object Gate = new();
 
     private static long spins;
+
+    /// <summary>Threads that have come to their blocking wait (counted just before it).</summary>
+    public static int Arrived;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Spin()
@@ -96,6 +108,7 @@ internal static class Workload
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void EnterLockObject()
     {
+        Interlocked.Increment(ref Arrived);
         lock (LockGate)
         {
             Console.WriteLine("never");
@@ -105,6 +118,7 @@ internal static class Workload
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void EnterLock()
     {
+        Interlocked.Increment(ref Arrived);
         lock (Gate)
         {
             Console.WriteLine("never");
@@ -115,6 +129,7 @@ internal static class Workload
     public static void WaitForever()
     {
         var never = new TaskCompletionSource();
+        Interlocked.Increment(ref Arrived);
         never.Task.Wait();
     }
 }
