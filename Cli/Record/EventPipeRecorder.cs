@@ -39,8 +39,7 @@ internal sealed class EventPipeRecorder : IDisposable
     private readonly DateTime _anchorUtc = DateTime.UtcNow;
     private TraceLogEventSource? _source;
     private TraceLog? _log;
-    private DateTime _nextSweep;
-    private DateTime _latestSample;
+    private ThreadSweep? _sweep;
     private DateTime _nextTrim;
     private long _ticks;
     private volatile bool _stopRequested;
@@ -324,24 +323,10 @@ internal sealed class EventPipeRecorder : IDisposable
         IReadOnlyList<FrameRecord> frames = Resolve(data, leafIsReturnAddress: state != DumpState.Running);
         _sink.OnSample(time, data.ThreadID, state, frames);
 
-        if (time > _latestSample)
+        _sweep ??= new ThreadSweep(SweepAge);
+        if (_sweep.OnSample(time) is { } vanishedBefore)
         {
-            if (_latestSample != default && time - _latestSample > StreamGap)
-            {
-                // The target's ticks stopped for a while (its sampler thread descheduled on a saturated
-                // machine, a stalled VM): every thread was absent from them, and none ended for that.
-                // Judge again once a whole sweep age of ticks has come after the gap.
-                _nextSweep = time + SweepAge;
-            }
-
-            _latestSample = time;
-        }
-
-        if (time >= _nextSweep)
-        {
-            // A thread absent from the ticks of the last second (or 20 intervals) has ended.
-            _nextSweep = time.AddMilliseconds(250);
-            _sink.EndVanished(time - SweepAge);
+            _sink.EndVanished(vanishedBefore);
         }
 
         if (time >= _nextTrim)
@@ -353,10 +338,7 @@ internal sealed class EventPipeRecorder : IDisposable
         }
     }
 
-    /// <summary>A pause in the stream of ticks this long is the target's sampler stalled, not threads ending.</summary>
-    private static readonly TimeSpan StreamGap = TimeSpan.FromMilliseconds(200);
-
-    /// <summary>How long a thread may go unsampled, while ticks go on, before it is taken as ended.</summary>
+    /// <summary>How long a thread may go unsampled, while ticks go on, before it is taken as ended (<see cref="ThreadSweep"/>).</summary>
     public TimeSpan SweepAge { get; init; } = TimeSpan.FromSeconds(1);
 
     private static DumpState ReadState(TraceEvent data)
