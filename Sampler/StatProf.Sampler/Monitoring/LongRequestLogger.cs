@@ -48,6 +48,7 @@ public sealed class LongRequestLogger : IDisposable
     private volatile bool _stopping;
     private int _reclaimPasses;
     private long _nextStartAttempt;
+    private int _startAttempts;
     private long _coveredFrom = long.MaxValue;
     private long _idleSince;
     private long _nextStats;
@@ -221,6 +222,9 @@ public sealed class LongRequestLogger : IDisposable
 
     /// <summary>Test hook: the threads the sampler's filter knows.</summary>
     internal int KnownThreads => _sampler.MonitoredThreads.KnownThreads;
+
+    /// <summary>Test hook: the sampling sessions the logger tried to start, failed ones included.</summary>
+    internal int StartAttempts => Volatile.Read(ref _startAttempts);
 
     /// <summary>Test hook: the passes that reclaimed ended threads' states (about one a second).</summary>
     internal int ReclaimPasses => Volatile.Read(ref _reclaimPasses);
@@ -461,6 +465,7 @@ public sealed class LongRequestLogger : IDisposable
         }
 
         long requested = _slow.Count > 0 ? _slow.Values.Min(r => r.Start) + _activateTicks : Stopwatch.GetTimestamp();
+        Volatile.Write(ref _startAttempts, _startAttempts + 1);
         try
         {
             _sampler.Start();

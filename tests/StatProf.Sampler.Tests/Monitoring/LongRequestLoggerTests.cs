@@ -178,6 +178,31 @@ public sealed class LongRequestLoggerTests : IDisposable
     }
 
     [Fact]
+    public void ASessionThatDoesNotStartIsTriedAgainAboutOnceASecondEvenInContinuousMode()
+    {
+        // A 1 ms start timeout: every start fails, as one that passes the 15 s default on a saturated machine.
+        using LongRequestLogger logger = NewLogger(configure: o =>
+        {
+            o.Continuous = true;
+            o.Sampler.StartTimeout = TimeSpan.FromMilliseconds(1);
+        });
+
+        var clock = Stopwatch.StartNew();
+        while (logger.StartAttempts < 3 && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(20);
+        }
+
+        TimeSpan took = clock.Elapsed;
+        Assert.True(logger.StartAttempts >= 3, $"{logger.StartAttempts} start attempts in {took.TotalSeconds:0.0} s");
+        Assert.False(logger.IsSampling);
+
+        // Not at every 20 ms step: a second apart (each failed start also takes its own time).
+        Assert.True(took >= TimeSpan.FromSeconds(1.8), $"3 attempts in {took.TotalSeconds:0.0} s");
+        Assert.Single(_log.Lines, l => l.Contains("did not start within 0.001 s", StringComparison.Ordinal)); // reported once, not at every attempt
+    }
+
+    [Fact]
     public void UnchangedStackIsWrittenAsSameAsPrevious()
     {
         using (LongRequestLogger logger = NewSamplingLogger())
