@@ -155,14 +155,9 @@ public sealed class StackSamplerTests
         Assert.Equal(counters.SamplesKept, counters.DroppedByOverflow + sampler.PendingSamples);
     }
 
-    /// <summary>Waits (at most 30 s) until the sampler has kept more than <paramref name="kept"/> samples.</summary>
-    private static void WaitForSamplesPast(StackSampler sampler, long kept)
-    {
-        for (var clock = Stopwatch.StartNew(); sampler.GetCounters().SamplesKept <= kept && clock.Elapsed < TimeSpan.FromSeconds(30);)
-        {
-            Thread.Sleep(10);
-        }
-    }
+    /// <summary>Waits (at most 30 s, else fails) until the sampler has kept more than <paramref name="kept"/> samples.</summary>
+    private static void WaitForSamplesPast(StackSampler sampler, long kept) =>
+        Records.RecordFiles.WaitUntil(() => sampler.GetCounters().SamplesKept > kept, "the session kept samples", seconds: 30);
 
     [Fact]
     public void StartAndStopTwentyTimesLeaksNoSessionOrThread()

@@ -748,26 +748,28 @@ public sealed class LongRequestLogger : IDisposable
         CollectEndNotices();
         while (_sampler.IsRunning && _pendingEnds.Count > 0 && Stopwatch.GetTimestamp() < deadline)
         {
-            long caughtUpTo = _sampler.LatestTickTimestamp;
-            DrainSamples();
-            CollectEndNotices();
-            EmitAwaitingDumps(caughtUpTo);
-            FinishEndedRequests(caughtUpTo, Stopwatch.GetTimestamp(), force: false);
+            WriteWhatArrived(force: false);
             if (_pendingEnds.Count > 0)
             {
                 Thread.Sleep(StepPeriod);
             }
         }
 
-        long watermark = _sampler.LatestTickTimestamp;
-        DrainSamples();
-        CollectEndNotices();
-        EmitAwaitingDumps(watermark);
-        FinishEndedRequests(watermark, Stopwatch.GetTimestamp(), force: true);
+        WriteWhatArrived(force: true);
         if (_activations > 0)
         {
             WriteStats();
         }
+    }
+
+    /// <summary>At shutdown: the dumps and end records the samples that arrived make due (all end records when forced).</summary>
+    private void WriteWhatArrived(bool force)
+    {
+        long watermark = _sampler.LatestTickTimestamp; // before draining: every sample up to it is in the ring
+        DrainSamples();
+        CollectEndNotices();
+        EmitAwaitingDumps(watermark);
+        FinishEndedRequests(watermark, Stopwatch.GetTimestamp(), force);
     }
 
     private void OnWriterError(Exception error)

@@ -50,10 +50,8 @@ public sealed class StartStopCycleTests
                 // The last session runs until it has sampled: a stop right after the start leaves out
                 // samples still on their way, and on a saturated machine that was every one of 51 cycles.
                 keptBeforeLast = sampler.GetCounters().SamplesKept;
-                for (var waited = Stopwatch.StartNew(); sampler.GetCounters().SamplesKept == keptBeforeLast && waited.Elapsed < TimeSpan.FromSeconds(30);)
-                {
-                    Thread.Sleep(10);
-                }
+                long kept = keptBeforeLast;
+                Records.RecordFiles.WaitUntil(() => sampler.GetCounters().SamplesKept > kept, "the last session sampled", seconds: 30);
             }
 
             sampler.Stop();
